@@ -1,0 +1,136 @@
+// Registry, validation and dispatch for paperkit::hamming.
+#define PAPERKIT_HAMMING_INTERNAL
+#include "paperkit/hamming/hamming.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "paperkit/common/errors.hpp"
+#include "paperkit/hamming/detail/kernels.hpp"
+
+namespace paperkit::hamming {
+namespace {
+
+struct Entry {
+  AlgorithmInfo info;
+  void (*kernel)(const detail::Problem&);
+};
+
+const std::vector<Entry>& registry() {
+  static const std::vector<Entry> entries = {
+      {{"naive", "row by row, O(nm): the oracle"}, detail::naive},
+      {{"naive-simd", "loops interchanged so the compiler vectorizes over shifts, O(nm)"},
+       detail::naive_simd},
+  };
+  return entries;
+}
+
+const Entry* find(std::string_view name) {
+  for (const auto& e : registry())
+    if (e.info.name == name) return &e;
+  return nullptr;
+}
+
+}  // namespace
+
+const std::vector<AlgorithmInfo>& algorithms() {
+  static const std::vector<AlgorithmInfo> infos = [] {
+    std::vector<AlgorithmInfo> v;
+    for (const auto& e : registry()) v.push_back(e.info);
+    return v;
+  }();
+  return infos;
+}
+
+bool is_algorithm(std::string_view name) { return name == "auto" || find(name) != nullptr; }
+
+void validate(const Options& options) {
+  if (!is_algorithm(options.algorithm)) {
+    std::string names = "auto";
+    for (const auto& a : algorithms()) names += "|" + a.name;
+    throw InvalidParameter("--algo must be one of " + names + " (got " + options.algorithm + ")");
+  }
+  if (options.threads < 1) {
+    throw InvalidParameter("--threads must be >= 1 (got " + std::to_string(options.threads) + ")");
+  }
+  if (!std::isfinite(options.threshold) || options.threshold < 0) {
+    throw InvalidParameter("--threshold must be finite and > 0 (got " + std::to_string(options.threshold) + ")");
+  }
+  if (!std::isfinite(options.cost.alpha_ns_per_pair) || options.cost.alpha_ns_per_pair <= 0) {
+    throw InvalidParameter("--alpha must be finite and > 0 (got " +
+                           std::to_string(options.cost.alpha_ns_per_pair) + ")");
+  }
+  if (!std::isfinite(options.cost.beta_ns_per_fft_unit) || options.cost.beta_ns_per_fft_unit <= 0) {
+    throw InvalidParameter("--beta must be finite and > 0 (got " +
+                           std::to_string(options.cost.beta_ns_per_fft_unit) + ")");
+  }
+}
+
+std::string choose_algorithm(std::size_t n, std::size_t m, std::size_t sigma_pattern, bool small_alphabet) {
+  (void)n;
+  (void)m;
+  (void)sigma_pattern;
+  (void)small_alphabet;
+  return "naive-simd";
+}
+
+std::vector<Distance> distances(std::span<const Symbol> text, std::span<const Symbol> pattern,
+                                const Options& options) {
+  validate(options);
+  if (pattern.empty()) throw InvalidParameter("the pattern must not be empty (m = 0)");
+  if (text.size() < pattern.size()) return {};
+  std::vector<Distance> out(text.size() - pattern.size() + 1);
+  std::string name = options.algorithm;
+  if (name == "auto") {
+    const bool small = count_distinct(pattern) <= 4 && count_distinct(text) <= 4;
+    name = choose_algorithm(text.size(), pattern.size(), count_distinct(pattern), small);
+  }
+  find(name)->kernel(detail::Problem{text, pattern, out, options});
+  return out;
+}
+
+std::uint64_t checksum_fnv1a64(std::span<const Distance> hd) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (Distance d : hd) {
+    for (int byte = 0; byte < 4; ++byte) {
+      h ^= (d >> (8 * byte)) & 0xffu;
+      h *= 0x100000001b3ULL;
+    }
+  }
+  return h;
+}
+
+std::uint64_t sum_matches(std::span<const Distance> hd, std::size_t m) {
+  std::uint64_t total = 0;
+  for (Distance d : hd) total += m - d;
+  return total;
+}
+
+std::uint64_t total_matches_by_counting(std::span<const Symbol> text, std::span<const Symbol> pattern) {
+  const std::size_t n = text.size(), m = pattern.size();
+  if (m == 0 || n < m) return 0;
+  // For P[j], the text window of its matches is T[j .. j + n - m]. Walk j upward and keep, per
+  // symbol, the count of occurrences inside the sliding window [j, j + n - m].
+  std::unordered_map<Symbol, std::uint64_t> in_window;
+  const std::size_t width = n - m + 1;
+  for (std::size_t k = 0; k < width; ++k) ++in_window[text[k]];
+  std::uint64_t total = 0;
+  for (std::size_t j = 0; j < m; ++j) {
+    if (j > 0) {
+      --in_window[text[j - 1]];
+      ++in_window[text[j + width - 1]];
+    }
+    auto it = in_window.find(pattern[j]);
+    if (it != in_window.end()) total += it->second;
+  }
+  return total;
+}
+
+std::size_t count_distinct(std::span<const Symbol> symbols) {
+  std::vector<Symbol> sorted(symbols.begin(), symbols.end());
+  std::sort(sorted.begin(), sorted.end());
+  return static_cast<std::size_t>(std::unique(sorted.begin(), sorted.end()) - sorted.begin());
+}
+
+}  // namespace paperkit::hamming
