@@ -15,6 +15,9 @@
 #include "paperkit/hamming/generate.hpp"
 #include "paperkit/hamming/hamming.hpp"
 #include "paperkit/hamming/io.hpp"
+#ifdef PAPERKIT_WITH_HAMMING_CUDA
+#include "paperkit/hamming/gpu.hpp"
+#endif
 
 namespace hd = paperkit::hamming;
 using paperkit::InputError;
@@ -112,7 +115,29 @@ struct ExactArgs {
   SequenceArgs seq;
   AlgoArgs algo;
   std::string summary_json;
+  std::string device = "cpu";
 };
+
+// --device gpu runs the CUDA bit-plane kernel (paperkit::hamming_cuda) where the build has it.
+// Checked before any input is read, so a missing GPU costs nothing.
+void check_device(const std::string& device, const hd::Options& options) {
+  if (device == "cpu") return;
+  if (device != "gpu") throw InvalidParameter("--device must be cpu or gpu (got " + device + ")");
+  if (options.algorithm != "auto") throw InvalidParameter("--algo " + options.algorithm + " needs --device cpu");
+#ifdef PAPERKIT_WITH_HAMMING_CUDA
+  if (!hd::gpu_available()) throw paperkit::BackendUnavailable("--device gpu: no CUDA device");
+#else
+  throw paperkit::BackendUnavailable("--device gpu: this build has no CUDA support");
+#endif
+}
+
+std::vector<hd::Distance> distances_on(const std::string& device, const Sequences& s, const hd::Options& options) {
+#ifdef PAPERKIT_WITH_HAMMING_CUDA
+  if (device == "gpu") return hd::distances_gpu(s.text, s.pattern);
+#endif
+  (void)device;
+  return hd::distances(s.text, s.pattern, options);
+}
 
 nlohmann::json summary(const Sequences& s, const std::vector<hd::Distance>& out, const hd::Options& o,
                        const std::string& algo_run, std::uint64_t seed, double seconds) {
@@ -144,21 +169,19 @@ nlohmann::json summary(const Sequences& s, const std::vector<hd::Distance>& out,
 void run_exact(ExactArgs& a, const CLI::App& app) {
   paperkit::cli::validate_common(a.common, {"csv", "json", "u32le"});
   const hd::Options options = make_options(a.algo, app, a.common);
+  check_device(a.device, options);
   paperkit::cli::Output out(a.common.out, a.common.format == "u32le");
   const Sequences s = load_sequences(a.seq);
   if (s.text.size() < s.pattern.size()) {
     paperkit::cli::warn(a.common, "text shorter than pattern (n = " + std::to_string(s.text.size()) +
                                       " < m = " + std::to_string(s.pattern.size()) + "): no shifts, empty result");
   }
-  std::string algo_run = options.algorithm;
-  if (algo_run == "auto" && s.text.size() >= s.pattern.size()) {
-    const bool small = hd::count_distinct(s.pattern) <= 4 && hd::count_distinct(s.text) <= 4;
-    algo_run = hd::choose_algorithm(s.text.size(), s.pattern.size(), hd::count_distinct(s.pattern), small);
-  }
+  std::string algo_run = a.device == "gpu" ? "gpu-bitplanes" : options.algorithm;
+  if (algo_run == "auto") algo_run = hd::resolve_algorithm(s.text, s.pattern, options);
   hd::Options run_options = options;
   run_options.algorithm = algo_run;
   paperkit::Stopwatch clock;
-  const auto result = hd::distances(s.text, s.pattern, run_options);
+  const auto result = distances_on(a.device, s, run_options);
   const double seconds = clock.seconds();
   const auto info = summary(s, result, options, algo_run, a.common.seed, seconds);
 
@@ -268,12 +291,22 @@ struct BenchArgs {
   std::vector<std::string> algos;
   std::string dataset = "input";
   int reps = 1;
+  bool calibrate = false;
 };
 
 // One row per (m, algorithm, repetition), all on the same text, in one process; patterns are
 // taken from the text at a seeded offset. Output checksums must agree across algorithms.
 void run_bench(BenchArgs& a, const CLI::App& app) {
   paperkit::cli::validate_common(a.common);
+  if (a.calibrate) {  // measure hybrid's cost model on this machine, print it, and stop
+    const hd::CostModel model = hd::calibrate_cost_model(a.common.threads);
+    paperkit::cli::Output out(a.common.out);
+    Table table({"threads", "alpha_ns_per_pair", "beta_ns_per_fft_unit"});
+    table.add_row({std::int64_t{a.common.threads}, model.alpha_ns_per_pair, model.beta_ns_per_fft_unit});
+    table.write(out.stream(), paperkit::parse_table_format(a.common.format));
+    out.finish();
+    return;
+  }
   if (a.reps < 1) throw InvalidParameter("--reps must be >= 1 (got " + std::to_string(a.reps) + ")");
   if (a.ms.empty()) throw InvalidParameter("--m needs at least one pattern length");
   if (a.algos.empty()) {
@@ -320,8 +353,9 @@ void run_bench(BenchArgs& a, const CLI::App& app) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"paperkit-hamming: text-to-pattern Hamming distances HD[i] = #{j : P[j] != T[i+j]}, i in [0, n-m].\n"
-               "Example: paperkit-hamming exact --text data/ecoli.fna.gz --input fasta --pattern-slice 1000,1024"};
+  CLI::App app{
+      "paperkit-hamming: text-to-pattern Hamming distances HD[i] = #{j : P[j] != T[i+j]}, i in [0, n-m].\n"
+      "Example: paperkit-hamming exact --text data/ecoli.fna.gz --input fasta --pattern-slice 1000,1024"};
   app.set_version_flag("--version", paperkit::cli::version_line("paperkit-hamming"));
   app.require_subcommand(1);
 
@@ -332,6 +366,8 @@ int main(int argc, char** argv) {
   paperkit::cli::add_common_flags(*exact_cmd, exact.common);
   exact_cmd->get_option("--format")->description("Output: csv (pos,dist), json, or u32le (raw little-endian)");
   exact_cmd->add_option("--summary-json", exact.summary_json, "Also write the run summary as JSON to this file");
+  exact_cmd->add_option("--device", exact.device, "cpu, or gpu: the CUDA bit-plane kernel (exit 4 without CUDA)")
+      ->capture_default_str();
   exact_cmd->callback([&] { run_exact(exact, *exact_cmd); });
 
   GenArgs gen;
@@ -355,15 +391,23 @@ int main(int argc, char** argv) {
   add_sequence_flags(*bench_cmd, bench.seq);
   add_algo_flags(*bench_cmd, bench.algo);
   paperkit::cli::add_common_flags(*bench_cmd, bench.common);
-  bench_cmd->add_option("--m", bench.ms, "Pattern lengths (comma separated)")->delimiter(',')->required();
+  bench_cmd->add_option("--m", bench.ms, "Pattern lengths (comma separated)")->delimiter(',');
+  bench_cmd->add_flag("--calibrate", bench.calibrate,
+                      "Only measure hybrid's cost model here (--alpha, --beta in ns) and print it");
   bench_cmd->add_option("--algos", bench.algos, "Algorithms (comma separated; default all)")->delimiter(',');
   bench_cmd->add_option("--dataset", bench.dataset, "Name written in the dataset column")->capture_default_str();
   bench_cmd->add_option("--reps", bench.reps, "Repetitions (>= 1)")->capture_default_str();
   bench_cmd->callback([&] { run_bench(bench, *bench_cmd); });
 
+  auto* list_cmd = app.add_subcommand("list", "List the algorithms (name, method and cost)");
+  list_cmd->callback([] {
+    for (const auto& info : hd::algorithms()) std::cout << info.name << '\t' << info.summary << '\n';
+  });
+
   VerifyArgs verify;
   int verify_rc = 0;
-  auto* verify_cmd = app.add_subcommand("verify", "Compare two u32le outputs: OK, or the first differing index (exit 5)");
+  auto* verify_cmd =
+      app.add_subcommand("verify", "Compare two u32le outputs: OK, or the first differing index (exit 5)");
   verify_cmd->add_option("A", verify.a, "First u32le file")->required();
   verify_cmd->add_option("B", verify.b, "Second u32le file")->required();
   verify_cmd->callback([&] { verify_rc = run_verify(verify); });

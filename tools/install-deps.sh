@@ -3,7 +3,7 @@
 # Does nothing when all are present (so it also works offline on a provisioned machine).
 set -euo pipefail
 packages=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git clang-format
   libeigen3-dev libfftw3-dev libboost-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-matplotlib

@@ -9,7 +9,9 @@ namespace paperkit {
 ProgressBar::ProgressBar(std::string label, std::uint64_t total, bool enabled)
     : label_(std::move(label)), total_(total), active_(enabled && total > 0 && isatty(STDERR_FILENO)) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 void ProgressBar::update(std::uint64_t done) {
   if (!active_) return;
@@ -20,8 +22,8 @@ void ProgressBar::update(std::uint64_t done) {
   drawn_ = true;
   const int width = 30;
   const int filled = percent * width / 100;
-  std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", label_.c_str(), filled,
-               "##############################", width - filled, "", percent);
+  std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%", label_.c_str(), filled, "##############################", width - filled,
+               "", percent);
   std::fflush(stderr);
 }
 

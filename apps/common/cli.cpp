@@ -17,8 +17,7 @@
 namespace paperkit::cli {
 
 void add_common_flags(CLI::App& app, CommonOptions& options) {
-  app.add_option("--seed", options.seed, "Random seed; the same seed gives the same output")
-      ->capture_default_str();
+  app.add_option("--seed", options.seed, "Random seed; the same seed gives the same output")->capture_default_str();
   app.add_option("--threads", options.threads, "OpenMP threads (>= 1); output is identical for any value")
       ->capture_default_str();
   app.add_option("--format", options.format, "Table output format: csv or json")->capture_default_str();
@@ -61,7 +60,9 @@ Output::Output(const std::string& path, bool binary) : path_(path) {
   if (!*file_) throw InputError("cannot write --out " + path + ": " + std::strerror(errno));
 }
 
-std::ostream& Output::stream() { return file_ ? *file_ : std::cout; }
+std::ostream& Output::stream() {
+  return file_ ? *file_ : std::cout;
+}
 
 void Output::finish() {
   stream().flush();

@@ -70,7 +70,8 @@ TEST(CliHamming, ThreadCountDoesNotChangeOutput) {
 TEST(CliHamming, VerifyReportsFirstDifference) {
   write_file(scratch_dir() / "a.u32", std::string("\1\0\0\0\2\0\0\0", 8));
   write_file(scratch_dir() / "b.u32", std::string("\1\0\0\0\3\0\0\0", 8));
-  const auto r = run_tool(tool + " verify " + (scratch_dir() / "a.u32").string() + " " + (scratch_dir() / "b.u32").string());
+  const auto r =
+      run_tool(tool + " verify " + (scratch_dir() / "a.u32").string() + " " + (scratch_dir() / "b.u32").string());
   EXPECT_EQ(r.exit_code, 5);
   EXPECT_NE(r.out.find("index 1"), std::string::npos) << r.out;
 }
@@ -97,6 +98,37 @@ TEST(CliHamming, BenchRowsAgreeOnChecksum) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "dataset,n,m,sigma,algo,threads,rep,seconds,cells_per_s,checksum");
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1 + 2 * 2 * 2);
+}
+
+TEST(CliHamming, ListNamesEveryAlgorithm) {
+  const auto r = run_tool(tool + " list");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("naive\t", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\nnaive-simd\t"), std::string::npos) << r.out;
+}
+
+// --device gpu: where the build or the machine has no CUDA device, exit 4 with one line;
+// where it has one, the CPU's output.
+TEST(CliHamming, DeviceGpuIsExactOrBackendUnavailable) {
+  const auto cpu = run_tool(tool + " exact --text-str abcabc --pattern-str abc --quiet");
+  const auto r = run_tool(tool + " exact --text-str abcabc --pattern-str abc --quiet --device gpu");
+  if (r.exit_code == 0) {
+    EXPECT_EQ(r.out, cpu.out);
+    return;
+  }
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("error: --device gpu: ", 0), 0u) << r.err;
+}
+
+TEST(CliHamming, DeviceMustBeCpuOrGpu) {
+  auto r = run_tool(tool + " exact --text-str abc --pattern-str a --device tpu");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "error: --device must be cpu or gpu (got tpu)\n");
+  r = run_tool(tool + " exact --text-str abc --pattern-str a --device gpu --algo naive");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "error: --algo naive needs --device cpu\n");
 }
 
 TEST(CliHamming, VersionAndHelp) {
@@ -148,8 +180,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"exact --text-str abc --pattern-str a --input bam", 2, "--input must be raw, fasta or u32le"},
         BadInput{"exact --text-str abc --pattern-slice 2,5", 2, "lies outside the text"},
         BadInput{"exact --text-str abc --pattern-str a --out /nonexistent/dir/out.csv", 3, "cannot write --out"},
-        BadInput{"exact --pattern-str a", 2, "exactly one of --text"},
-        BadInput{"frobnicate", 2, "error: "},
+        BadInput{"exact --pattern-str a", 2, "exactly one of --text"}, BadInput{"frobnicate", 2, "error: "},
         BadInput{"gen --n 10 --sigma 0", 2, "--sigma must be in [1, 2^32]"},
         BadInput{"gen --n 10 --kind zipf", 2, "--kind must be"},
         BadInput{"gen --n 10 --sigma 300 --encoding raw", 2, "--encoding raw needs --sigma <= 256"},

@@ -24,7 +24,7 @@ TEST(UnitIo, FastaDropsHeadersAndLineBreaks) {
 }
 
 TEST(UnitIo, MalformedFastaRejected) {
-  EXPECT_THROW(parse_sequence("ACGT\n", InputFormat::fasta, "x"), InputError);        // no header
+  EXPECT_THROW(parse_sequence("ACGT\n", InputFormat::fasta, "x"), InputError);  // no header
   EXPECT_THROW(parse_sequence(">only a header\n", InputFormat::fasta, "x"), InputError);
   EXPECT_THROW(parse_sequence("", InputFormat::fasta, "x"), InputError);
   EXPECT_THROW(parse_sequence("AC\n>h\nGT\n", InputFormat::fasta, "x"), InputError);  // sequence before header

@@ -30,20 +30,24 @@ struct Case {
 };
 
 // Sizes around the block boundaries of every method: word size 64 (bitpar), FFT block
-// steps L - m + 1 with L = 2^ceil(log2 2m), the 8192-shift block of naive-simd.
+// steps L - m + 1 with L = 2^ceil(log2 2m), the 2048-shift block of naive-simd and its u16
+// partial sums flushed every 65535 pattern symbols.
 std::vector<Case> cases() {
   std::vector<Case> v;
   for (std::uint64_t sigma : {1ULL, 2ULL, 4ULL, 26ULL, 256ULL, 1ULL << 20}) {
     for (std::size_t m : {1u, 2u, 3u, 63u, 64u, 65u, 127u, 128u, 129u, 300u}) {
       const std::size_t L = std::bit_ceil(2 * m);
-      for (std::size_t shifts : {1ul, 2ul, 63ul, 64ul, 65ul, L - m, L - m + 1, L - m + 2, 3 * (L - m + 1) + 1, 1000ul}) {
+      for (std::size_t shifts :
+           {1ul, 2ul, 63ul, 64ul, 65ul, L - m, L - m + 1, L - m + 2, 3 * (L - m + 1) + 1, 1000ul}) {
         if (shifts == 0) continue;
         v.push_back({m + shifts - 1, m, sigma, 0});
       }
     }
   }
-  v.push_back({8192 + 99, 100, 4, 0});  // naive-simd: 8192 shifts exactly
-  v.push_back({8193 + 99, 100, 4, 0});
+  v.push_back({2048 + 99, 100, 4, 0});  // naive-simd: one whole block of shifts
+  v.push_back({2049 + 99, 100, 4, 0});
+  v.push_back({8192 + 99, 100, 4, 0});
+  v.push_back({70000 + 99, 70000, 2, 0});  // m > 65535: u16 partial sums must be flushed
   v.push_back({20000, 1000, 3, 0});
   v.push_back({20000, 1000, 26, 0});
   v.push_back({5000, 700, 4, 0xfffffff0ULL});  // symbols near 2^32 - 1
@@ -63,7 +67,8 @@ TEST_P(PropertyEveryAlgorithm, EqualsBruteForceOnRandomInputs) {
     std::vector<Symbol> pattern;
     if (index % 2 == 0) {
       const std::size_t at = rng.uniform_below(c.n - c.m + 1);
-      pattern.assign(text.begin() + static_cast<std::ptrdiff_t>(at), text.begin() + static_cast<std::ptrdiff_t>(at + c.m));
+      pattern.assign(text.begin() + static_cast<std::ptrdiff_t>(at),
+                     text.begin() + static_cast<std::ptrdiff_t>(at + c.m));
     } else {
       pattern = random_symbols(rng, c.m, c.sigma, c.offset);
     }

@@ -31,8 +31,16 @@ TEST(UnitHamming, SpecSmallCasesForEveryAlgorithm) {
     EXPECT_EQ(run(algo, from("aaaabaaaa"), from("aaaa")), (std::vector<Distance>{0, 1, 1, 1, 1, 0}));
     EXPECT_EQ(run(algo, from("abcd"), from("abce")), (std::vector<Distance>{1}));        // m = n: one value
     EXPECT_EQ(run(algo, from("abca"), from("a")), (std::vector<Distance>{0, 1, 1, 0}));  // m = 1
-    EXPECT_TRUE(run(algo, from("ab"), from("abc")).empty());                            // n < m
+    EXPECT_TRUE(run(algo, from("ab"), from("abc")).empty());                             // n < m
     EXPECT_EQ(run(algo, from("x"), from("x")), (std::vector<Distance>{0}));
+  }
+}
+
+TEST(UnitHamming, AllMismatchesPastTheU16Limit) {
+  // Every cell a mismatch with m > 65535: counters narrower than 32 bits must not wrap.
+  const std::vector<Symbol> text(70010, 7), pattern(70000, 9);
+  for (const auto& algo : every_algorithm()) {
+    EXPECT_EQ(run(algo, text, pattern), std::vector<Distance>(11, 70000)) << algo;
   }
 }
 
@@ -42,7 +50,9 @@ TEST(UnitHamming, EmptyPatternIsAnError) {
   }
 }
 
-TEST(UnitHamming, EmptyTextGivesEmptyResult) { EXPECT_TRUE(run("auto", {}, from("a")).empty()); }
+TEST(UnitHamming, EmptyTextGivesEmptyResult) {
+  EXPECT_TRUE(run("auto", {}, from("a")).empty());
+}
 
 TEST(UnitHamming, UnknownAlgorithmIsRejected) {
   Options o;

@@ -12,8 +12,7 @@ enum class ExitCode : int { ok = 0, internal = 1, usage = 2, input = 3, backend 
 
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& what, ExitCode code = ExitCode::internal)
-      : std::runtime_error(what), code_(code) {}
+  explicit Error(const std::string& what, ExitCode code = ExitCode::internal) : std::runtime_error(what), code_(code) {}
   ExitCode exit_code() const noexcept { return code_; }
 
  private:

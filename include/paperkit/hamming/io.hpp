@@ -18,8 +18,8 @@ InputFormat parse_input_format(const std::string& name);
 
 // Reads a whole file; gzip-compressed files (magic 1f 8b) are decompressed first, so
 // data/ecoli.fna.gz can be read as it is. FASTA: header lines ('>') are dropped and the
-// sequence lines of all records are concatenated without their line breaks. Throws InputError for a missing or unreadable file, malformed FASTA (no '>' header,
-// or no sequence), or a u32le file whose size is not a multiple of 4.
+// sequence lines of all records are concatenated without their line breaks. Throws InputError for a missing or
+// unreadable file, malformed FASTA (no '>' header, or no sequence), or a u32le file whose size is not a multiple of 4.
 std::vector<Symbol> read_sequence(const std::string& path, InputFormat format);
 
 // Parses in-memory content with the same rules (`where` names the source in error messages).
