@@ -11,6 +11,7 @@
 
 #include "cli.hpp"
 #include "paperkit/common/errors.hpp"
+#include "paperkit/common/progress.hpp"
 #include "paperkit/common/timer.hpp"
 #include "paperkit/hamming/generate.hpp"
 #include "paperkit/hamming/hamming.hpp"
@@ -215,7 +216,7 @@ void run_exact(ExactArgs& a, const CLI::App& app) {
 struct GenArgs {
   CommonOptions common;
   std::string kind = "random", encoding = "u32le", base, base_input = "raw";
-  std::size_t n = 0, period = 16;
+  std::int64_t n = 0, period = 16;  // signed so that a negative value is reported, not wrapped
   std::uint64_t sigma = 4;
   double rate = 0.01;
 };
@@ -224,9 +225,16 @@ void run_gen(GenArgs& a) {
   paperkit::cli::validate_common(a.common);
   hd::GenSpec spec;
   spec.kind = hd::parse_gen_kind(a.kind);
-  spec.n = a.n;
+  constexpr std::int64_t max_length = std::int64_t{1} << 32;
+  if (a.n < 0 || a.n > max_length) {
+    throw InvalidParameter("--n must be in [0, 2^32] (got " + std::to_string(a.n) + ")");
+  }
+  if (a.period < 1 || a.period > max_length) {
+    throw InvalidParameter("--period must be in [1, 2^32] (got " + std::to_string(a.period) + ")");
+  }
+  spec.n = static_cast<std::size_t>(a.n);
   spec.sigma = a.sigma;
-  spec.period = a.period;
+  spec.period = static_cast<std::size_t>(a.period);
   spec.mutation_rate = a.rate;
   spec.seed = a.common.seed;
   if (a.encoding != "u32le" && a.encoding != "raw" && a.encoding != "acgt") {
@@ -322,11 +330,16 @@ void run_bench(BenchArgs& a, const CLI::App& app) {
   const std::size_t sigma = hd::count_distinct(text);
   paperkit::cli::Output out(a.common.out);
   Table table({"dataset", "n", "m", "sigma", "algo", "threads", "rep", "seconds", "cells_per_s", "checksum"});
-  paperkit::Rng rng(a.common.seed);
-  for (std::size_t m : a.ms) {
+  for (std::size_t m : a.ms) {  // every value checked before any work starts
     if (m == 0 || m > text.size()) {
       throw InvalidParameter("--m " + std::to_string(m) + " must be in [1, n = " + std::to_string(text.size()) + "]");
     }
+  }
+  paperkit::ProgressBar progress("bench", a.ms.size() * a.algos.size() * static_cast<std::size_t>(a.reps),
+                                 !a.common.quiet);
+  std::size_t runs_done = 0;
+  paperkit::Rng rng(a.common.seed);
+  for (std::size_t m : a.ms) {
     const std::size_t offset = rng.uniform_below(text.size() - m + 1);
     const std::span<const hd::Symbol> pattern(text.data() + offset, m);
     for (const auto& name : a.algos) {
@@ -343,9 +356,11 @@ void run_bench(BenchArgs& a, const CLI::App& app) {
         table.add_row({a.dataset, std::uint64_t{text.size()}, std::uint64_t{m}, std::uint64_t{sigma}, name,
                        std::int64_t{o.threads}, std::int64_t{rep}, seconds, cells / seconds, std::string(checksum)});
         paperkit::cli::log_verbose(a.common, name + " m=" + std::to_string(m) + " " + std::to_string(seconds) + " s");
+        progress.update(++runs_done);
       }
     }
   }
+  progress.finish();
   table.write(out.stream(), paperkit::parse_table_format(a.common.format));
   out.finish();
 }

@@ -4,7 +4,8 @@
 For each data set and m, all methods run on the same text and the same pattern (the m symbols
 at offset n/3) in one run; outputs are compared with the numpy result, and ratios are printed:
   t(naive-simd)/t(best), t(numpy)/t(best), and bitpar's cells/s as a fraction of the machine's
-  measured 64-bit popcount throughput x 64 cells per popcount (hamming_bench BM_Popcount/16384).
+  measured 64-bit popcount throughput x 64 cells per popcount (the faster of hamming_bench's
+  BM_PopcountScalar/16384 and BM_PopcountAvx512NibbleLut/16384).
 
   /usr/bin/python3 bench/hamming_side_by_side.py [--build build] [--m 16384] [--threads 1]
 """
@@ -43,9 +44,13 @@ def load(name):
 
 
 def popcounts_per_s(bench):
-    out = subprocess.run([bench, "--benchmark_filter=BM_Popcount/16384$", "--benchmark_format=json"],
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out)["benchmarks"][0]["popcounts_per_s"]
+    """The machine's 64-bit popcount throughput: the fastest popcount method hamming_bench measures
+    on an L1-resident buffer (scalar POPCNT, and the AVX-512BW nibble lookup where compiled)."""
+    out = subprocess.run([bench, "--benchmark_filter=BM_Popcount.*/16384$", "--benchmark_format=json",
+                          "--benchmark_repetitions=3"], check=True, capture_output=True, text=True).stdout
+    rates = {b["name"]: b["popcounts_per_s"] for b in json.loads(out)["benchmarks"] if b.get("run_type") == "iteration"}
+    best = max(rates, key=rates.get)
+    return rates[best], best
 
 
 def main():
@@ -61,8 +66,8 @@ def main():
     algos = [l.split("\t")[0] for l in subprocess.run([tool, "list"], check=True, capture_output=True,
                                                       text=True).stdout.splitlines() if l]
     algos = [a for a in algos if a != "naive"]
-    pops = popcounts_per_s(os.path.join(args.build, "bench", "hamming_bench"))
-    print(f"machine popcount throughput: {pops:.3g} 64-bit popcounts/s (1 thread, L1-resident)")
+    pops, method = popcounts_per_s(os.path.join(args.build, "bench", "hamming_bench"))
+    print(f"machine popcount throughput: {pops:.3g} 64-bit popcounts/s ({method}, 1 thread, L1-resident)")
     rows = []
     tmp = tempfile.mkdtemp()
     for name in args.datasets.split(","):
@@ -96,7 +101,7 @@ def main():
             fast = {k: v for k, v in times.items() if k not in ("numpy-fft", "bitpar_popcount_fraction", "naive-simd")}
             best = min(fast, key=fast.get)
             row = {"dataset": name, "n": len(T), "m": m, "threads": args.threads, "best": best,
-                   "t_best": fast[best], "t_naive_simd": times.get("naive-simd"), "t_numpy": times.get("numpy-fft"),
+                   "t_best": fast[best],
                    "naive_simd_over_best": times["naive-simd"] / fast[best] if "naive-simd" in times else None,
                    "numpy_over_best": times["numpy-fft"] / fast[best] if "numpy-fft" in times else None,
                    "bitpar_popcount_fraction": times.get("bitpar_popcount_fraction")}
