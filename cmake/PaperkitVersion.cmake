@@ -1,12 +1,9 @@
-# Git sha for --version; "unknown" outside a git checkout.
+# The git sha for --version, refreshed at every build (not only at configure time), so a
+# tool always reports the commit it was built from. Generates <build>/generated/paperkit_git_sha.h.
 find_package(Git QUIET)
-set(PAPERKIT_GIT_SHA "unknown")
-if(GIT_FOUND AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/.git)
-  execute_process(COMMAND ${GIT_EXECUTABLE} rev-parse --short=12 HEAD
-                  WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
-                  OUTPUT_VARIABLE _sha OUTPUT_STRIP_TRAILING_WHITESPACE
-                  RESULT_VARIABLE _rc ERROR_QUIET)
-  if(_rc EQUAL 0)
-    set(PAPERKIT_GIT_SHA ${_sha})
-  endif()
-endif()
+set(PAPERKIT_GIT_SHA_HEADER ${CMAKE_BINARY_DIR}/generated/paperkit_git_sha.h)
+add_custom_target(paperkit_git_sha ALL
+  COMMAND ${CMAKE_COMMAND} -DGIT=${GIT_EXECUTABLE} -DSOURCE=${CMAKE_SOURCE_DIR}
+          -DOUT=${PAPERKIT_GIT_SHA_HEADER} -P ${CMAKE_CURRENT_LIST_DIR}/write_git_sha.cmake
+  BYPRODUCTS ${PAPERKIT_GIT_SHA_HEADER}
+  COMMENT "paperkit: recording the git sha")

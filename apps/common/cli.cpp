@@ -10,9 +10,7 @@
 #ifndef PAPERKIT_VERSION
 #define PAPERKIT_VERSION "unknown"
 #endif
-#ifndef PAPERKIT_GIT_SHA
-#define PAPERKIT_GIT_SHA "unknown"
-#endif
+#include "paperkit_git_sha.h"  // generated at build time: PAPERKIT_GIT_SHA
 
 namespace paperkit::cli {
 

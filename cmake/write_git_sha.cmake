@@ -1,0 +1,21 @@
+# cmake -P script: writes #define PAPERKIT_GIT_SHA "<sha>[-dirty]" into OUT, touching the file
+# only when the value changed (so nothing rebuilds needlessly).
+set(sha "unknown")
+if(GIT AND EXISTS ${SOURCE}/.git)
+  execute_process(COMMAND ${GIT} -C ${SOURCE} rev-parse --short=12 HEAD
+                  OUTPUT_VARIABLE out OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc ERROR_QUIET)
+  if(rc EQUAL 0)
+    set(sha ${out})
+    execute_process(COMMAND ${GIT} -C ${SOURCE} diff --quiet HEAD -- RESULT_VARIABLE dirty ERROR_QUIET)
+    if(NOT dirty EQUAL 0)
+      set(sha "${sha}-dirty")
+    endif()
+  endif()
+endif()
+set(content "#pragma once\n#define PAPERKIT_GIT_SHA \"${sha}\"\n")
+if(EXISTS ${OUT})
+  file(READ ${OUT} old)
+endif()
+if(NOT "${old}" STREQUAL "${content}")
+  file(WRITE ${OUT} "${content}")
+endif()
