@@ -130,7 +130,8 @@ std::vector<std::string> notes(const ModelArgs& a, const std::vector<bd::Algo>& 
   if (a.options.compat_authors) {
     out.push_back(
         "--compat authors: Q1 shows in regret_authors; Q2, Q3, Q5, Q6 (stale means) and the Gaussian pull model are "
-        "reproduced; not reproduced: the unseeded order (Q4), pulls beyond T, real-valued batch sizes");
+        "reproduced; Q4 (an unseeded shuffle) only in distribution: arms arrive in a uniformly shuffled order drawn "
+        "from --seed, so runs stay reproducible; not reproduced: pulls beyond T, real-valued batch sizes");
   }
   return out;
 }
