@@ -1,0 +1,37 @@
+// EBIM (entropy-bounded information maximization), the encoder half of MEC-B (Ebrahimi, Chen,
+// Khisti, NeurIPS 2024): max I(X;T) subject to H(T) <= R. Only the deterministic greedy search
+// (the paper's Algorithm 1, spec A4) is here; the Theorem 3 refinement (A5), MEC-B composition
+// (A6) and uniform quantization (B3) are not implemented yet.
+//
+// For a deterministic map T = g(X), I(X;T) = H(T), so the search returns a partition of the
+// support of p_X into cells with H(cells) <= R. Entropies in bits; the guarantee
+// I_EBIM(p_X, R) - I(X;T) <= h(p_2) (p_2 = second-largest p_X, Theorem 2) is from secondary
+// summaries [S]; the tests check the stronger I >= R - h(p_2) empirically, as the spec did.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "paperkit/mec/distribution.hpp"
+
+namespace paperkit::mec {
+
+struct EbimResult {
+  std::vector<std::vector<std::uint32_t>> cells;  // each cell's symbols, ascending
+  std::vector<double> masses;                     // p_T: the mass of each cell
+  double mutual_information = 0;                  // I(X;T) = H(T) in bits (<= R)
+};
+
+// Algorithm 1 (spec A4): start from singletons of the support; if R >= H(p_X) return them. Then
+// up to n - 1 times: if merging the two smallest cells brings H(T) to <= R, return that; else
+// merge the two largest cells and return if H(T) <= R. Merging masses a and b lowers H(T) by
+// a log2(1 + b/a) + b log2(1 + a/b). Ties between equal masses go to the cell listed first
+// (cells are listed by their smallest symbol), so the output is deterministic. O(n^2) as
+// written: fine for the spec's sizes (|M| <= 512), a heap would make it O(n log n).
+// `p` must come from prepare_marginal; throws InvalidParameter unless R is finite and >= 0.
+EbimResult ebim_deterministic(const Marginal& p, double rate);
+
+// h(p_2): the binary entropy of the second-largest probability (0 when there is none).
+double ebim_gap_bound(const Marginal& p);
+
+}  // namespace paperkit::mec

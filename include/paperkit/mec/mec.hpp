@@ -1,0 +1,8 @@
+// paperkit::mec umbrella header: minimum-entropy coupling (spec ../shared/specs/mec_awrs.md, part a).
+#pragma once
+
+#include "paperkit/mec/bounds.hpp"
+#include "paperkit/mec/coupling.hpp"
+#include "paperkit/mec/distribution.hpp"
+#include "paperkit/mec/ebim.hpp"
+#include "paperkit/mec/io.hpp"
