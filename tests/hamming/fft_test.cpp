@@ -22,13 +22,7 @@ namespace {
 using test::brute_force;
 using test::random_symbols;
 
-std::vector<Distance> run(const std::string& algo, const std::vector<Symbol>& t, const std::vector<Symbol>& p,
-                          int threads = 1) {
-  Options o;
-  o.algorithm = algo;
-  o.threads = threads;
-  return distances(t, p, o);
-}
+using test::run;
 
 // A pattern cut from the text (so some shifts match well) on even calls, random on odd ones.
 std::vector<Symbol> pattern_for(Rng& rng, const std::vector<Symbol>& text, std::size_t m, std::uint64_t sigma,

@@ -15,13 +15,7 @@ namespace {
 using test::brute_force;
 using test::random_symbols;
 
-std::vector<Distance> run(const std::string& algo, const std::vector<Symbol>& t, const std::vector<Symbol>& p,
-                          int threads = 1) {
-  Options o;
-  o.algorithm = algo;
-  o.threads = threads;
-  return distances(t, p, o);
-}
+using test::run;
 
 struct Case {
   std::size_t n, m;

@@ -2,6 +2,7 @@
 // `naive` is checked too, plus seeded input makers.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "paperkit/common/rng.hpp"
@@ -25,6 +26,15 @@ inline std::vector<Symbol> random_symbols(Rng& rng, std::size_t n, std::uint64_t
   std::vector<Symbol> v(n);
   for (auto& s : v) s = static_cast<Symbol>(offset + rng.uniform_below(sigma));
   return v;
+}
+
+// One algorithm through the public API.
+inline std::vector<Distance> run(const std::string& algo, const std::vector<Symbol>& t, const std::vector<Symbol>& p,
+                                 int threads = 1) {
+  Options o;
+  o.algorithm = algo;
+  o.threads = threads;
+  return distances(t, p, o);
 }
 
 inline std::vector<Symbol> from(const char* s) {
