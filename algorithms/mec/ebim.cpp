@@ -1,4 +1,4 @@
-// EBIM deterministic greedy search (ebim.hpp, spec A4).
+// EBIM deterministic greedy search (spec A4) and the uniform quantization baseline (B3); ebim.hpp.
 #include "paperkit/mec/ebim.hpp"
 
 #include <algorithm>
@@ -74,10 +74,18 @@ double ebim_gap_bound(const Marginal& p) {
   return p2 >= 1 ? 0 : -p2 * std::log2(p2) - (1 - p2) * std::log2(1 - p2);
 }
 
-EbimResult ebim_deterministic(const Marginal& p, double rate) {
+namespace {
+
+void check_rate(double rate) {
   if (!(rate >= 0) || !std::isfinite(rate)) {
     throw InvalidParameter("rate R must be finite and >= 0 (got " + std::to_string(rate) + ")");
   }
+}
+
+}  // namespace
+
+EbimResult ebim_deterministic(const Marginal& p, double rate) {
+  check_rate(rate);
   Cells cells;
   for (std::size_t x = 0; x < p.size(); ++x) {
     if (p[x] > 0) {
@@ -96,6 +104,31 @@ EbimResult ebim_deterministic(const Marginal& p, double rate) {
     cells = cells.merged(l1, l2);
     if (h - drop <= rate) return cells.result();
   }
+  return cells.result();
+}
+
+EbimResult uniform_quantization(const Marginal& p, double rate) {
+  check_rate(rate);
+  const std::size_t n = p.size();
+  if (n == 0) throw InputError("uniform quantization needs a non-empty marginal");
+  // Compare 2^R with n before flooring so a large R cannot overflow the conversion.
+  const double cap = std::exp2(rate);
+  const std::size_t m = cap >= static_cast<double>(n) ? n : static_cast<std::size_t>(cap);
+  const std::size_t block = (n + m - 1) / m;  // m >= 1 since R >= 0
+  Cells cells;
+  for (std::size_t start = 0; start < n; start += block) {
+    std::vector<std::uint32_t> members;
+    double mass = 0;
+    for (std::size_t x = start; x < std::min(n, start + block); ++x) {
+      members.push_back(static_cast<std::uint32_t>(x));
+      mass += p[x];
+    }
+    if (mass > 0) {
+      cells.members.push_back(std::move(members));
+      cells.mass.push_back(mass);
+    }
+  }
+  if (cells.mass.empty()) throw InputError("uniform quantization needs a marginal with positive mass");
   return cells.result();
 }
 

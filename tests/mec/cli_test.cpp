@@ -102,6 +102,32 @@ TEST(CliMec, EbimSpecValues) {
   EXPECT_NEAR(j["h_p2"].get<double>(), 0.72193, 5e-5);
 }
 
+const std::string spec_mecb = " mecb --px-str .4,.25,.15,.1,.06,.04 --py-str .35,.25,.2,.12,.08";
+
+TEST(CliMec, MecbSpecValuesJson) {
+  const auto r = run_tool(tool + spec_mecb + " --rate 1.0 --format json --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["H_T"].get<double>(), 0.9219, 1e-4);
+  EXPECT_NEAR(j["I_XY"].get<double>(), 0.8439, 1e-4);
+  EXPECT_EQ(j["encoder"], "greedy");
+  EXPECT_FALSE(j["notes"].empty());
+  double total = 0;
+  for (const auto& c : j["joint"]) total += c["mass"].get<double>();
+  EXPECT_NEAR(total, 1.0, 1e-12);
+}
+
+TEST(CliMec, MecbCsvFromFilesUniform) {
+  write_file(scratch_dir() / "px.csv", "0.5\n0.5\n");
+  write_file(scratch_dir() / "py.csv", "0.5,0.5\n");
+  // R = 0: one block, so the joint is independent.
+  const auto r = run_tool(tool + " mecb --px " + (scratch_dir() / "px.csv").string() + " --py " +
+                          (scratch_dir() / "py.csv").string() + " --rate 0 --encoder uniform");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "x,y,mass\n0,0,0.25\n0,1,0.25\n1,0,0.25\n1,1,0.25\n");
+  EXPECT_NE(r.err.find("summary: "), std::string::npos);
+}
+
 // ---- one test per bad input: one line "error: ..." and the DESIGN.md exit code ----------
 
 void expect_error(const std::string& args, int code, const std::string& fragment) {
@@ -158,6 +184,19 @@ TEST(CliMecBadInput, MissingRate) {
 }
 TEST(CliMecBadInput, EbimTwoSources) {
   expect_error(" ebim --px-str 1 --dirichlet 3 --rate 1", 2, "exactly one");
+}
+TEST(CliMecBadInput, MecbBadRate) {
+  expect_error(spec_mecb + " --rate nan", 2, "--rate");
+  expect_error(spec_mecb + " --rate -0.5", 2, "--rate");
+}
+TEST(CliMecBadInput, MecbMissingMarginal) {
+  expect_error(" mecb --px-str 0.5,0.5 --rate 1", 2, "py");
+}
+TEST(CliMecBadInput, MecbBadEncoder) {
+  expect_error(spec_mecb + " --rate 1 --encoder sla", 2, "--encoder");
+}
+TEST(CliMecBadInput, MecbBadProbability) {
+  expect_error(" mecb --px-str 0.5,0.6 --py-str 1 --rate 1", 3, "sum to 1");
 }
 TEST(CliMecBadInput, BadTolerance) {
   expect_error(" couple --dirichlet 3,3 --tolerance -1", 2, "--tolerance");

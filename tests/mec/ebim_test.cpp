@@ -60,6 +60,65 @@ TEST(UnitEbimBadInput, NoMass) {
   EXPECT_THROW(mec::ebim_deterministic({0.0, 0.0}, 1), paperkit::InputError);
 }
 
+// ---- uniform quantization baseline (spec B3) ---------------------------------------------
+
+TEST(UnitEbimUniform, BlocksAndCellCount) {
+  // R = 1.5: m = floor(2^1.5) = 2, block = ceil(5 / 2) = 3 -> {0,1,2}, {3,4}.
+  const Marginal p = {0.3, 0.25, 0.2, 0.15, 0.1};
+  const auto r = mec::uniform_quantization(p, 1.5);
+  EXPECT_EQ(r.cells, (Cells{{0, 1, 2}, {3, 4}}));
+  EXPECT_NEAR(r.masses[0], 0.75, 1e-15);
+  EXPECT_NEAR(r.mutual_information, mec::entropy_bits(std::vector<double>{0.75, 0.25}), 1e-15);
+  // R = 2: m = 4, block = 2 -> 3 cells (fewer than m: H(T) <= log2 3 < R).
+  EXPECT_EQ(mec::uniform_quantization(p, 2.0).cells, (Cells{{0, 1}, {2, 3}, {4}}));
+  EXPECT_EQ(mec::uniform_quantization(p, 0.0).cells, (Cells{{0, 1, 2, 3, 4}}));
+  EXPECT_EQ(mec::uniform_quantization(p, 0.0).mutual_information, 0.0);
+}
+
+TEST(UnitEbimUniform, RateAtLeastLog2nGivesIdentity) {
+  const Marginal p = {0.4, 0.3, 0.2, 0.1};
+  EXPECT_EQ(mec::uniform_quantization(p, 2.0).cells, (Cells{{0}, {1}, {2}, {3}}));
+  EXPECT_EQ(mec::uniform_quantization(p, 1e300).cells, (Cells{{0}, {1}, {2}, {3}}));
+  EXPECT_EQ(mec::uniform_quantization(p, 1.99).cells, (Cells{{0, 1}, {2, 3}}));
+}
+
+TEST(UnitEbimUniform, ZeroMassBlockDropped) {
+  // Blocks are positional: {0,1} keeps its zero, the all-zero block {2,3} is no cell.
+  const auto r = mec::uniform_quantization({0.5, 0, 0, 0, 0.5}, 1.6);
+  EXPECT_EQ(r.cells, (Cells{{0, 1}, {4}}));
+  EXPECT_DOUBLE_EQ(r.mutual_information, 1.0);
+}
+
+TEST(UnitEbimUniformBadInput, BadRate) {
+  EXPECT_THROW(mec::uniform_quantization({0.5, 0.5}, -0.1), paperkit::InvalidParameter);
+  EXPECT_THROW(mec::uniform_quantization({0.5, 0.5}, std::nan("")), paperkit::InvalidParameter);
+  EXPECT_THROW(mec::uniform_quantization({0.5, 0.5}, INFINITY), paperkit::InvalidParameter);
+  EXPECT_THROW(mec::uniform_quantization({0.0, 0.0}, 1), paperkit::InputError);
+}
+
+TEST(PropertyEbimUniform, EntropyAtMostRate) {
+  const std::uint64_t seed = base_seed() + 11;
+  SCOPED_TRACE(seed_note(seed));
+  paperkit::Rng rng(seed);
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::size_t n = 1 + rng.uniform_below(40);
+    const Marginal p = mec::prepare_marginal(mec::dirichlet(n, trial % 2 == 0 ? 1.0 : 0.2, rng));
+    const double rate = 6 * rng.uniform01();
+    const auto r = mec::uniform_quantization(p, rate);
+    const double m = std::floor(std::exp2(rate));
+    ASSERT_LE(static_cast<double>(r.cells.size()), m) << trial;
+    ASSERT_LE(r.mutual_information, std::log2(m) + 1e-12) << trial;
+    ASSERT_LE(r.mutual_information, rate + 1e-12) << trial;
+    // Contiguous blocks covering every symbol whose block has mass.
+    double total = 0;
+    for (std::size_t c = 0; c < r.cells.size(); ++c) {
+      for (std::size_t i = 1; i < r.cells[c].size(); ++i) ASSERT_EQ(r.cells[c][i], r.cells[c][i - 1] + 1) << trial;
+      total += r.masses[c];
+    }
+    ASSERT_NEAR(total, 1.0, 1e-12) << trial;
+  }
+}
+
 // Best H(T) <= R over all deterministic maps (set partitions), by restricted growth strings.
 double best_deterministic(const Marginal& p, double rate) {
   const std::size_t n = p.size();

@@ -1,7 +1,7 @@
 // EBIM (entropy-bounded information maximization), the encoder half of MEC-B (Ebrahimi, Chen,
-// Khisti, NeurIPS 2024): max I(X;T) subject to H(T) <= R. Only the deterministic greedy search
-// (the paper's Algorithm 1, spec A4) is here; the Theorem 3 refinement (A5), MEC-B composition
-// (A6) and uniform quantization (B3) are not implemented yet.
+// Khisti, NeurIPS 2024): max I(X;T) subject to H(T) <= R. Here: the deterministic greedy search
+// (the paper's Algorithm 1, spec A4) and the uniform quantization baseline (spec B3); MEC-B
+// composition (A6) is in mecb.hpp. The Theorem 3 refinement (A5) is not implemented yet.
 //
 // For a deterministic map T = g(X), I(X;T) = H(T), so the search returns a partition of the
 // support of p_X into cells with H(cells) <= R. Entropies in bits; the guarantee
@@ -30,6 +30,14 @@ struct EbimResult {
 // written: fine for the spec's sizes (|M| <= 512), a heap would make it O(n log n).
 // `p` must come from prepare_marginal; throws InvalidParameter unless R is finite and >= 0.
 EbimResult ebim_deterministic(const Marginal& p, double rate);
+
+// Uniform quantization baseline (spec B3, the authors' `scalar_quant`): m = floor(2^R) cells
+// at most, block = ceil(n / m), and symbols [c*block, (c+1)*block) form cell c, ignoring the
+// masses. At most m blocks, so H(T) <= log2 m <= R; R >= log2 n gives one symbol per cell.
+// Zero-mass symbols stay inside their block (the block structure is positional), but a block of
+// zero mass is dropped: T never takes that value. Same cell structure as ebim_deterministic.
+// `p` must come from prepare_marginal; throws InvalidParameter unless R is finite and >= 0.
+EbimResult uniform_quantization(const Marginal& p, double rate);
 
 // h(p_2): the binary entropy of the second-largest probability (0 when there is none).
 double ebim_gap_bound(const Marginal& p);

@@ -6,3 +6,4 @@
 #include "paperkit/mec/distribution.hpp"
 #include "paperkit/mec/ebim.hpp"
 #include "paperkit/mec/io.hpp"
+#include "paperkit/mec/mecb.hpp"
