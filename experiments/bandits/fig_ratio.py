@@ -19,15 +19,16 @@ regrets with a bootstrap 95% CI; per-seed ratio mean, sd, normal 95% CI, median;
 reference), slopes.csv, meta.json and fig_ratio.png (drawn from
 summary.csv alone) into --out.
 """
-import argparse
 import csv
 import io
-import json
 import math
 import os
-import platform
 import statistics
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import common  # noqa: E402  experiments/common.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -107,12 +108,8 @@ def plot(summary_path, png_path):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = ap.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_true", help="K = 1e3, 1e4; 10 seeds (default)")
-    mode.add_argument("--full", action="store_true", help="K = 1e3, 1e4, 5e4; 50 seeds (the authors' setting)")
-    ap.add_argument("--tool", default=os.path.join(ROOT, "build", "apps", "paperkit-bandits"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "experiments", "bandits", "results"))
+    ap = common.parser(__doc__, "bandits", "paperkit-bandits", "K = 1e3, 1e4; 10 seeds",
+                       "K = 1e3, 1e4, 5e4; 50 seeds (the authors' setting)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -120,13 +117,13 @@ def main():
     Ks = [1000, 10000, 50000] if full else [1000, 10000]
     seeds = 50 if full else 10
     os.makedirs(args.out, exist_ok=True)
-    common = ["--seeds", str(seeds), "--threads", str(args.threads), "--seed", str(args.seed)]
+    shared_args = ["--seeds", str(seeds), "--threads", str(args.threads), "--seed", str(args.seed)]
 
     raw, summary = [], []
     for inst in ["clear-cut", "mix-in"]:
         for compat in ["none", "authors"]:
             rows = run_tool(args.tool, ["sweep", "--K", ",".join(map(str, Ks)), "--alpha", "1000", "--beta", "3",
-                                        "--instance", inst, "--compat", compat] + common)
+                                        "--instance", inst, "--compat", compat] + shared_args)
             for r in rows:
                 r["compat"] = compat
             raw += rows
@@ -134,14 +131,12 @@ def main():
             for tally in tallies:
                 setting = "corrected" if compat == "none" else f"published ({tally})"
                 for (K, algo), (of_means, per_seed, boot) in sorted(ratios(rows, tally).items()):
-                    mean = statistics.fmean(per_seed)
-                    sd = statistics.stdev(per_seed) if len(per_seed) > 1 else 0.0
-                    half = 1.96 * sd / math.sqrt(len(per_seed)) if len(per_seed) > 1 else 0.0
+                    c = common.mean_ci(per_seed)
                     ref = (REFERENCE if tally == "authors" else REFERENCE_Q1_FIXED if tally == "q1-fixed" else {})
                     summary.append({"instance": inst, "setting": setting, "K": K, "T": 1000 * K ** 3, "algo": algo,
                                     "ratio_of_means": of_means, "ratio_of_means_boot95_low": boot[0],
-                                    "ratio_of_means_boot95_high": boot[1], "mean_ratio": mean, "sd_ratio": sd,
-                                    "ci95_low": mean - half, "ci95_high": mean + half,
+                                    "ratio_of_means_boot95_high": boot[1], "mean_ratio": c["mean"], "sd_ratio": c["sd"],
+                                    "ci95_low": c["ci95_low"], "ci95_high": c["ci95_high"],
                                     "median_ratio": statistics.median(per_seed), "n": len(per_seed),
                                     "spec_reference": ref.get((inst, K), {}).get(algo, "")})
             print(f"{inst:9s} compat={compat:7s} " + " ".join(
@@ -152,10 +147,10 @@ def main():
     slopes = []
     Ts = [1e8, 1e10, 1e12, 1e14]
     rows = run_tool(args.tool, ["sweep", "--K", "100", "--T", ",".join(f"{t:.0f}" for t in Ts), "--instance", "mix-in"]
-                    + common)
+                    + shared_args)
     scale_K = [100, 300, 1000, 3000]
     rows_k = run_tool(args.tool, ["sweep", "--K", ",".join(map(str, scale_K)), "--T", "1e13", "--instance", "mix-in"]
-                      + common)
+                      + shared_args)
     for algo in sorted({r["algo"] for r in rows}):
         mean_t = [statistics.fmean(float(r["regret"]) for r in rows if r["algo"] == algo and float(r["T"]) == t)
                   for t in Ts]
@@ -166,21 +161,10 @@ def main():
     for s in slopes:
         print(f"slope {s['algo']:8s} in T {s['slope_in_T']:.3f}  in K {s['slope_in_K']:.3f}")
 
-    def write(name, table):
-        with open(os.path.join(args.out, name), "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(table[0].keys()))
-            w.writeheader()
-            w.writerows(table)
-
-    write("raw.csv", raw)
-    write("summary.csv", summary)
-    write("slopes.csv", slopes)
-    version = subprocess.run([args.tool, "--version"], capture_output=True, text=True).stdout.strip()
-    sha = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    meta = {"script": "experiments/bandits/fig_ratio.py", "mode": "full" if full else "quick", "args": vars(args),
-            "git_sha": sha, "tool_version": version, "machine": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(), "Ks": Ks, "seeds": seeds}
-    json.dump(meta, open(os.path.join(args.out, "meta.json"), "w"), indent=2)
+    common.write_csv(os.path.join(args.out, "raw.csv"), raw)
+    common.write_csv(os.path.join(args.out, "summary.csv"), summary)
+    common.write_csv(os.path.join(args.out, "slopes.csv"), slopes)
+    common.write_meta(args, "experiments/bandits/fig_ratio.py", Ks=Ks, seeds=seeds)
     plot(os.path.join(args.out, "summary.csv"), os.path.join(args.out, "fig_ratio.png"))
     print(f"wrote {args.out}/raw.csv, summary.csv, slopes.csv, meta.json, fig_ratio.png")
 

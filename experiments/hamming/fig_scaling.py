@@ -11,18 +11,17 @@ on E. coli (sigma 4), the King James Bible (73 bytes) and a random text over 2^1
 Writes raw.csv (one row per dataset x m x algorithm x rep), summary.csv (mean, sd, 95% CI, n),
 meta.json and fig_scaling.png (drawn from summary.csv alone) into --out.
 """
-import argparse
 import csv
 import gzip
-import json
 import math
 import os
-import platform
-import statistics
 import subprocess
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import common  # noqa: E402  experiments/common.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -60,12 +59,10 @@ def summarize(rows):
         groups.setdefault((r["dataset"], int(r["n"]), int(r["m"]), r["algo"]), []).append(float(r["seconds"]))
     out = []
     for (dataset, n, m, algo), secs in sorted(groups.items()):
-        mean = statistics.fmean(secs)
-        sd = statistics.stdev(secs) if len(secs) > 1 else 0.0
-        half = 1.96 * sd / math.sqrt(len(secs)) if len(secs) > 1 else 0.0
-        out.append({"dataset": dataset, "n": n, "m": m, "algo": algo, "mean_seconds": mean, "sd_seconds": sd,
-                    "ci95_low": mean - half, "ci95_high": mean + half, "reps": len(secs),
-                    "ns_per_position": 1e9 * mean / (n - m + 1)})
+        c = common.mean_ci(secs)
+        out.append({"dataset": dataset, "n": n, "m": m, "algo": algo, "mean_seconds": c["mean"], "sd_seconds": c["sd"],
+                    "ci95_low": c["ci95_low"], "ci95_high": c["ci95_high"], "reps": c["n"],
+                    "ns_per_position": 1e9 * c["mean"] / (n - m + 1)})
     return out
 
 
@@ -99,12 +96,8 @@ def plot(summary_path, png_path):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = ap.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_true", help="n = 2^20, m = 2^6..2^14 (even powers), 1 rep (default)")
-    mode.add_argument("--full", action="store_true", help="full texts, m = 2^6..2^16, 3 reps")
-    ap.add_argument("--tool", default=os.path.join(ROOT, "build", "apps", "paperkit-hamming"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "experiments", "hamming", "results"))
+    ap = common.parser(__doc__, "hamming", "paperkit-hamming", "n = 2^20, m = 2^6..2^14 (even powers), 1 rep",
+                       "full texts, m = 2^6..2^16, 3 reps")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--naive-max-m", type=int, default=1 << 14, help="skip naive-simd above this m (O(nm))")
@@ -144,22 +137,10 @@ def main():
                   flush=True)
         os.remove(path)
 
-    with open(os.path.join(args.out, "raw.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
-    summary = summarize(rows)
+    common.write_csv(os.path.join(args.out, "raw.csv"), rows)
     summary_path = os.path.join(args.out, "summary.csv")
-    with open(summary_path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(summary[0].keys()))
-        w.writeheader()
-        w.writerows(summary)
-    version = subprocess.run([args.tool, "--version"], capture_output=True, text=True).stdout.strip()
-    sha = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    meta = {"script": "experiments/hamming/fig_scaling.py", "mode": "full" if full else "quick", "args": vars(args),
-            "git_sha": sha, "tool_version": version, "machine": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(), "ms": ms, "reps": reps}
-    json.dump(meta, open(os.path.join(args.out, "meta.json"), "w"), indent=2)
+    common.write_csv(summary_path, summarize(rows))
+    common.write_meta(args, "experiments/hamming/fig_scaling.py", ms=ms, reps=reps)
     plot(summary_path, os.path.join(args.out, "fig_scaling.png"))
     print(f"wrote {args.out}/raw.csv, summary.csv, meta.json, fig_scaling.png")
 

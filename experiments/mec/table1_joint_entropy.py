@@ -15,14 +15,14 @@ rows are absent, not estimated.
 Writes raw.csv (one row per n x pair x method), summary.csv (mean, sd, 95% CI, n), meta.json and
 table1.png (drawn from summary.csv alone) into --out.
 """
-import argparse
 import csv
 import json
-import math
 import os
-import platform
-import statistics
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import common  # noqa: E402  experiments/common.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PAPER = {"independent": (5.443, 0.101), "sla": (3.225, 0.141), "greedy": (2.946, 0.064),
@@ -35,11 +35,9 @@ def summarize(rows):
     for n in sorted({r["n"] for r in rows}):
         for method in METHODS:
             values = [r["H_bits"] for r in rows if r["n"] == n and r["method"] == method]
-            mean = statistics.fmean(values)
-            sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            half = 1.96 * sd / math.sqrt(len(values)) if len(values) > 1 else 0.0
-            out.append({"n": n, "method": method, "mean_bits": mean, "sd_bits": sd, "ci95_low": mean - half,
-                        "ci95_high": mean + half, "pairs": len(values),
+            c = common.mean_ci(values)
+            out.append({"n": n, "method": method, "mean_bits": c["mean"], "sd_bits": c["sd"], "ci95_low": c["ci95_low"],
+                        "ci95_high": c["ci95_high"], "pairs": c["n"],
                         "paper_mean": PAPER.get(method, (None, None))[0], "paper_sd": PAPER.get(method, (None, None))[1]})
     return out
 
@@ -69,12 +67,7 @@ def plot(summary_path, png_path):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = ap.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_true", help="20 pairs per size (default)")
-    mode.add_argument("--full", action="store_true", help="100 pairs per size, as the paper")
-    ap.add_argument("--tool", default=os.path.join(ROOT, "build", "apps", "paperkit-mec"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "experiments", "mec", "results"))
+    ap = common.parser(__doc__, "mec", "paperkit-mec", "20 pairs per size", "100 pairs per size, as the paper")
     ap.add_argument("--sizes", default="8,10")
     ap.add_argument("--alpha", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=1, help="pair i uses seed + i")
@@ -92,26 +85,15 @@ def main():
                 raise SystemExit(f"error: chain H(meet) <= H(greedy) <= H(independent) broken at n={n} pair {i}")
             for method, key in METHODS.items():
                 rows.append({"n": n, "pair": i, "seed": args.seed + i, "method": method, "H_bits": b[key]})
-    with open(os.path.join(args.out, "raw.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
+    common.write_csv(os.path.join(args.out, "raw.csv"), rows)
     summary = summarize(rows)
     summary_path = os.path.join(args.out, "summary.csv")
-    with open(summary_path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(summary[0].keys()))
-        w.writeheader()
-        w.writerows(summary)
+    common.write_csv(summary_path, summary)
     for n in sorted({r["n"] for r in summary}):
         means = {r["method"]: r["mean_bits"] for r in summary if r["n"] == n}
         print(f"n={n}: " + ", ".join(f"{m} {v:.3f}" for m, v in means.items())
               + f"; greedy/independent = {means['greedy'] / means['independent']:.3f} (paper {2.946 / 5.443:.3f})")
-    version = subprocess.run([args.tool, "--version"], capture_output=True, text=True).stdout.strip()
-    sha = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    json.dump({"script": "experiments/mec/table1_joint_entropy.py", "mode": "full" if args.full else "quick",
-               "args": vars(args), "pairs": pairs, "git_sha": sha, "tool_version": version,
-               "machine": platform.machine(), "cpus": os.cpu_count()},
-              open(os.path.join(args.out, "meta.json"), "w"), indent=2)
+    common.write_meta(args, "experiments/mec/table1_joint_entropy.py", pairs=pairs)
     plot(summary_path, os.path.join(args.out, "table1.png"))
     print(f"wrote {args.out}/raw.csv, summary.csv, meta.json, table1.png")
 
