@@ -12,6 +12,10 @@
 #include "paperkit/mec/mec.hpp"
 
 namespace mec = paperkit::mec;
+
+namespace paperkit::mec_app {
+void add_mcg_command(CLI::App& app);  // apps/mec_mcg.cpp: the Markov coding game
+}
 using paperkit::InvalidParameter;
 using paperkit::Table;
 using paperkit::cli::CommonOptions;
@@ -27,7 +31,10 @@ const std::vector<std::string> kNotes = {
     "greedy <= H(meet) + 1 for k = 2 is unverified (spec A2); reported as a gap, never assumed",
     "exact: vertex enumeration by DFS (method [I], spec A3), checked against Compton's values for the spec example; "
     "k = 2 and n + m <= --max-lines only",
-    "marginals: |sum - 1| <= --tolerance unless --normalize; each is divided by its sum before coupling"};
+    "marginals: |sum - 1| <= --tolerance unless --normalize; each is divided by its sum before coupling",
+    "sla: successive linearization (spec B4) is an inference [I] of the paper's baseline (its code was not "
+    "available): exact transportation LPs on c = -log2 max(P, 1e-300) from greedy's coupling until the support "
+    "is unchanged; k = 2 only"};
 
 constexpr std::size_t kMaxGenerated = 100'000'000;
 
@@ -115,6 +122,8 @@ struct CoupleArgs {
   std::string algo = "greedy";
   double dust = mec::GreedyOptions{}.dust;
   std::size_t max_lines = 12;
+  std::size_t max_iterations = 100;
+  std::string sla_start = "greedy";
 };
 
 // The exact search is exponential: measured here 1.2 s at 6 + 6 lines, 56 s and 2.2 GB at 7 + 7,
@@ -130,27 +139,47 @@ void check_dust(double dust) {
     throw InvalidParameter("--dust must be in [0, 1e-6) (got " + std::to_string(dust) + ")");
 }
 
-mec::Coupling couple(const std::vector<mec::Marginal>& ps, const CoupleArgs& a) {
+// `extra` receives what an algorithm reports beyond the coupling (SLA: iterations, trace).
+mec::Coupling couple(const std::vector<mec::Marginal>& ps, const CoupleArgs& a, nlohmann::json& extra) {
   if (a.algo == "greedy") return mec::greedy_coupling(ps, {a.dust});
   if (a.algo == "independent") return mec::independent_coupling(ps);
   if (ps.size() != 2)
-    throw InvalidParameter("--algo exact needs k = 2 marginals (got " + std::to_string(ps.size()) + ")");
+    throw InvalidParameter("--algo " + a.algo + " needs k = 2 marginals (got " + std::to_string(ps.size()) + ")");
+  if (a.algo == "sla") {
+    mec::SlaOptions o;
+    o.max_iterations = a.max_iterations;
+    o.start = a.sla_start == "greedy" ? mec::SlaStart::greedy : mec::SlaStart::independent;
+    auto r = mec::sla_coupling(ps[0], ps[1], o);
+    extra["fidelity"] = "inference [I]: successive linearization as described in the spec (B4), not the authors' code";
+    extra["sla_start"] = a.sla_start;
+    extra["iterations"] = r.iterations;
+    extra["converged"] = r.converged;
+    extra["pivots"] = r.pivots;
+    extra["entropy_trace"] = r.entropy_trace;
+    return std::move(r.coupling);
+  }
   return mec::exact_coupling(ps[0], ps[1], a.max_lines).coupling;
 }
 
 void run_couple(CoupleArgs& a) {
   paperkit::cli::validate_common(a.common);
-  if (a.algo != "greedy" && a.algo != "exact" && a.algo != "independent") {
-    throw InvalidParameter("--algo must be greedy, exact or independent (got " + a.algo + ")");
+  if (a.algo != "greedy" && a.algo != "exact" && a.algo != "independent" && a.algo != "sla") {
+    throw InvalidParameter("--algo must be greedy, exact, independent or sla (got " + a.algo + ")");
+  }
+  if (a.max_iterations < 1) throw InvalidParameter("--max-iterations must be >= 1 (got 0)");
+  if (a.sla_start != "greedy" && a.sla_start != "independent") {
+    throw InvalidParameter("--sla-start must be greedy or independent (got " + a.sla_start + ")");
   }
   check_dust(a.dust);
   check_max_lines(a.max_lines);
   paperkit::cli::Output out(a.common.out);
   const auto ps = load_marginals(a.source, a.common.seed);
   paperkit::Stopwatch clock;
-  const mec::Coupling j = couple(ps, a);
+  nlohmann::json extra = nlohmann::json::object();
+  const mec::Coupling j = couple(ps, a, extra);
   const double seconds = clock.seconds();
   nlohmann::json info = describe(ps, a.common.seed);
+  info.update(extra);
   info["command"] = "couple";
   info["algo"] = a.algo;
   info["dust"] = a.dust;
@@ -236,13 +265,18 @@ struct EbimArgs {
   std::size_t dirichlet = 0;
   double alpha = 1.0, tolerance = 1e-9, rate = 0;
   bool normalize = false;
+  bool refine = false, no_crossings = false, all_maps = false;
+  std::size_t grid = 256;
 };
 
 const std::vector<std::string> kEbimNotes = {
     "ebim: deterministic greedy search, the paper's Algorithm 1 as in the authors' coupling.py (spec A4 [V]); "
     "ties -> cell with the smallest symbol",
     "guarantee I(X;T) >= I_EBIM(p_X, R) - h(p2) (Theorem 2) is from secondary summaries [S]; h_p2 is reported",
-    "not implemented yet: the Theorem 3 refinement (--refine)"};
+    "--refine: Theorem 3 moves (+eps to a new column, -eps to the largest column; [S]) traced over delta in "
+    "[0, p(cell)] on --grid points from every map Algorithm 1 visits; finite delta is an inference [I], as is "
+    "the bisection at H(T) = R (off with --no-crossings); --all-maps adds every set partition (the paper's Fig. 2 "
+    "envelope); I_XT/H_T stay Algorithm 1's, the refined values are under refined"};
 
 void run_ebim(EbimArgs& a) {
   paperkit::cli::validate_common(a.common);
@@ -261,7 +295,12 @@ void run_ebim(EbimArgs& a) {
   source.normalize = a.normalize;
   paperkit::cli::Output out(a.common.out);
   const auto p = load_marginals(source, a.common.seed, 1).front();
+  if (a.grid < 1 || a.grid > 1'000'000) {
+    throw InvalidParameter("--grid must be in [1, 1000000] (got " + std::to_string(a.grid) + ")");
+  }
   const auto r = mec::ebim_deterministic(p, a.rate);
+  mec::EbimRefineResult refined;
+  if (a.refine) refined = mec::ebim_refine(p, a.rate, {a.grid, !a.no_crossings, a.all_maps});
   nlohmann::json info;
   info["command"] = "ebim";
   info["seed"] = a.common.seed;
@@ -272,8 +311,35 @@ void run_ebim(EbimArgs& a) {
   info["I_XT"] = r.mutual_information;
   info["h_p2"] = mec::ebim_gap_bound(p);
   info["cells"] = r.cells.size();
+  if (a.refine) {
+    info["refined"] = {{"grid", a.grid},
+                       {"crossings", !a.no_crossings},
+                       {"all_maps", a.all_maps},
+                       {"H_T", refined.h_t},
+                       {"I_XT", refined.mutual_information},
+                       {"gain", refined.mutual_information - r.mutual_information},
+                       {"maps_traced", refined.maps},
+                       {"source_map", refined.source_map},
+                       {"move", std::string(1, refined.move.kind)},
+                       {"move_x", refined.move.x},
+                       {"move_from", refined.move.from},
+                       {"move_to", refined.move.to},
+                       {"delta", refined.move.delta},
+                       {"fidelity", "Theorem 3 [S]; finite delta and crossing bisection [I]"}};
+  }
   info["notes"] = kEbimNotes;
-  if (a.common.format == "csv") {
+  if (a.common.format == "csv" && a.refine) {
+    // The refined encoder p(t|x), nonzero entries only.
+    Table t({"x", "t", "p_t_given_x"});
+    for (std::size_t x = 0; x < refined.encoder.size(); ++x) {
+      for (std::size_t c = 0; c < refined.encoder[x].size(); ++c) {
+        if (refined.encoder[x][c] > 0) {
+          t.add_row({static_cast<std::uint64_t>(x), static_cast<std::uint64_t>(c), refined.encoder[x][c]});
+        }
+      }
+    }
+    t.write_csv(out.stream());
+  } else if (a.common.format == "csv") {
     Table t({"cell", "symbols", "mass"});
     for (std::size_t c = 0; c < r.cells.size(); ++c) {
       std::string symbols;
@@ -285,10 +351,64 @@ void run_ebim(EbimArgs& a) {
     nlohmann::json full = info;
     full["partition"] = r.cells;
     full["p_T"] = r.masses;
+    if (a.refine) {
+      full["refined"]["encoder"] = refined.encoder;
+      full["refined"]["p_T"] = refined.p_t;
+    }
     out.stream() << full.dump(2) << '\n';
   }
   out.finish();
   if (!a.common.quiet) std::cerr << "summary: " << info.dump() << '\n';
+}
+
+struct EbimBruteArgs {
+  CommonOptions common;
+  std::string px_str;
+  std::vector<double> rates;
+  std::size_t codes = 3, steps = 24, polish = 20000;
+};
+
+// Brute-force EBIM reference for tiny |X| (Fig. 2): grid over stochastic encoders plus local polish.
+void run_ebim_brute(EbimBruteArgs& a) {
+  paperkit::cli::validate_common(a.common);
+  if (a.rates.empty()) throw InvalidParameter("--rates needs at least one rate");
+  for (double r : a.rates) {
+    if (!(r >= 0) || !std::isfinite(r)) {
+      throw InvalidParameter("--rates must be finite and >= 0 (got " + std::to_string(r) + ")");
+    }
+  }
+  if (a.codes < 1 || a.codes > 8)
+    throw InvalidParameter("--codes must be in [1, 8] (got " + std::to_string(a.codes) + ")");
+  if (a.steps < 1) throw InvalidParameter("--steps must be >= 1 (got 0)");
+  SourceArgs source;
+  source.inline_values.push_back(a.px_str);
+  paperkit::cli::Output out(a.common.out);
+  const auto p = load_marginals(source, a.common.seed, 1).front();
+  paperkit::Rng rng(a.common.seed);
+  mec::EbimBruteOptions o;
+  o.codes = a.codes;
+  o.steps = a.steps;
+  o.polish = a.polish;
+  paperkit::Stopwatch clock;
+  const auto best = mec::ebim_brute_force(p, a.rates, rng, o);
+  const double seconds = clock.seconds();
+  if (a.common.format == "csv") {
+    Table t({"rate", "I_XT_brute"});
+    for (std::size_t i = 0; i < best.size(); ++i) t.add_row({a.rates[i], best[i]});
+    t.write_csv(out.stream());
+  } else {
+    nlohmann::json j = {{"command", "ebim-brute"},
+                        {"seed", a.common.seed},
+                        {"codes", a.codes},
+                        {"steps", a.steps},
+                        {"polish", a.polish},
+                        {"rates", a.rates},
+                        {"I_XT_brute", best},
+                        {"seconds", seconds},
+                        {"note", "lower estimate of max I(X;T) s.t. H(T) <= R over encoders with --codes values"}};
+    out.stream() << j.dump(2) << '\n';
+  }
+  out.finish();
 }
 
 struct MecbArgs {
@@ -379,8 +499,9 @@ int main(int argc, char** argv) {
       "paperkit-mec: minimum-entropy couplings of k >= 2 marginals (entropies in bits).\n"
       "Example: paperkit-mec couple --marginal-str 0.5,0.4,0.1 --marginal-str 0.6,0.2,0.2 --format json\n"
       "         paperkit-mec bounds --dirichlet 10,10 --alpha 1 --seed 3\n"
-      "         paperkit-mec ebim --px-str 0.7,0.2,0.1 --rate 0.8\n"
-      "         paperkit-mec mecb --px-str 0.7,0.2,0.1 --py-str 0.5,0.5 --rate 0.9"};
+      "         paperkit-mec ebim --px-str 0.7,0.2,0.1 --rate 0.8 --refine --format json\n"
+      "         paperkit-mec mecb --px-str 0.7,0.2,0.1 --py-str 0.5,0.5 --rate 0.9\n"
+      "         paperkit-mec mcg --msg 512 --rho 0.5 --log-beta -6 --episodes 200 --encoder search"};
   app.set_version_flag("--version", paperkit::cli::version_line("paperkit-mec"));
   app.require_subcommand(1);
 
@@ -389,7 +510,13 @@ int main(int argc, char** argv) {
       "couple", "A coupling J with the given marginals (CSV i1..ik,mass; JSON adds entropies and the gap to H(meet))");
   add_source_flags(*couple_cmd, couple_args.source);
   paperkit::cli::add_common_flags(*couple_cmd, couple_args.common);
-  couple_cmd->add_option("--algo", couple_args.algo, "greedy | exact (k = 2, small) | independent")
+  couple_cmd
+      ->add_option("--algo", couple_args.algo,
+                   "greedy | exact (k = 2, small) | independent | sla (k = 2: successive linearization, [I])")
+      ->capture_default_str();
+  couple_cmd->add_option("--max-iterations", couple_args.max_iterations, "sla: most transportation LPs (>= 1)")
+      ->capture_default_str();
+  couple_cmd->add_option("--sla-start", couple_args.sla_start, "sla: greedy (spec) | independent (option [I])")
       ->capture_default_str();
   couple_cmd->add_option("--dust", couple_args.dust, "greedy: relative residual dropped as rounding, [0, 1e-6) [I]")
       ->capture_default_str();
@@ -418,8 +545,27 @@ int main(int argc, char** argv) {
   ebim_cmd->add_option("--rate", ebim_args.rate, "Rate R: the bound on H(T) in bits (>= 0)")->required();
   ebim_cmd->add_option("--tolerance", ebim_args.tolerance, "Allowed |sum - 1| of p_X (>= 0)")->capture_default_str();
   ebim_cmd->add_flag("--normalize", ebim_args.normalize, "Accept any positive sum and rescale p_X to 1");
+  ebim_cmd->add_flag("--refine", ebim_args.refine, "Also run the Theorem 3 refinement (stochastic encoder)");
+  ebim_cmd->add_option("--grid", ebim_args.grid, "--refine: delta points per move, [1, 1e6]")->capture_default_str();
+  ebim_cmd->add_flag("--no-crossings", ebim_args.no_crossings, "--refine: grid points only, no bisection at H(T) = R");
+  ebim_cmd->add_flag("--all-maps", ebim_args.all_maps,
+                     "--refine: also trace every set partition of the support (<= 10 symbols; Fig. 2)");
   paperkit::cli::add_common_flags(*ebim_cmd, ebim_args.common);
   ebim_cmd->callback([&] { run_ebim(ebim_args); });
+
+  EbimBruteArgs brute_args;
+  auto* brute_cmd = app.add_subcommand(
+      "ebim-brute",
+      "Brute-force EBIM reference for tiny p_X: best I(X;T) with H(T) <= R per rate (CSV rate,I_XT_brute)");
+  brute_cmd->add_option("--px-str", brute_args.px_str, "p_X inline, e.g. 0.7,0.2,0.1")->required();
+  brute_cmd->add_option("--rates", brute_args.rates, "Rates R, comma separated")->delimiter(',')->required();
+  brute_cmd->add_option("--codes", brute_args.codes, "Values of T, [1, 8]")->capture_default_str();
+  brute_cmd->add_option("--steps", brute_args.steps, "Grid resolution 1/steps of each row p(t|x)")
+      ->capture_default_str();
+  brute_cmd->add_option("--polish", brute_args.polish, "Random local moves per rate after the grid")
+      ->capture_default_str();
+  paperkit::cli::add_common_flags(*brute_cmd, brute_args.common);
+  brute_cmd->callback([&] { run_ebim_brute(brute_args); });
 
   MecbArgs mecb_args;
   auto* mecb_cmd = app.add_subcommand(
@@ -436,6 +582,8 @@ int main(int argc, char** argv) {
   mecb_cmd->add_flag("--normalize", mecb_args.normalize, "Accept any positive sum and rescale each marginal to 1");
   paperkit::cli::add_common_flags(*mecb_cmd, mecb_args.common);
   mecb_cmd->callback([&] { run_mecb(mecb_args); });
+
+  paperkit::mec_app::add_mcg_command(app);
 
   return paperkit::cli::run_tool(app, argc, argv);
 }

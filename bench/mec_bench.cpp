@@ -1,13 +1,15 @@
 // Google Benchmark kernels for paperkit::mec: greedy coupling of two Dirichlet(1) marginals of
-// size n against std::sort of n doubles (issue 5's goal: within 2x of sorting), and the meet
-// bound. Inputs are built once per size outside the timed loop; the sort times a copy plus the
-// sort, the greedy its heaps, cells and output (what a caller pays).
+// size n against std::sort of n doubles (issue 5's goal: within 2x of sorting), the meet bound,
+// and EBIM Algorithm 1 (O(n log n) with heaps) at R = H(p)/2. Inputs are built once per size
+// outside the timed loop; the sort times a copy plus the sort, the greedy its sorting, heaps,
+// cells and output (what a caller pays). Peers: bench/README.md (mec).
 //
 //   build/bench/mec_bench --benchmark_filter='Greedy|Sort'
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "paperkit/common/rng.hpp"
@@ -57,6 +59,19 @@ void BM_MeetBound(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
+void BM_EbimDeterministic(benchmark::State& state) {
+  const auto& p = pair_of_size(static_cast<std::size_t>(state.range(0)))[0];
+  const double rate = mec::entropy_bits(std::span<const double>(p)) / 2;
+  std::size_t cells = 0;
+  for (auto _ : state) {
+    const auto result = mec::ebim_deterministic(p, rate);
+    cells = result.cells.size();
+    benchmark::DoNotOptimize(result.masses.data());
+  }
+  state.counters["cells"] = static_cast<double>(cells);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
 void sizes(benchmark::internal::Benchmark* b) {
   for (std::int64_t n : {50, 1000, 100000, 1000000}) b->Arg(n);
   b->Unit(benchmark::kMicrosecond);
@@ -65,6 +80,7 @@ void sizes(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_GreedyCoupling)->Apply(sizes);
 BENCHMARK(BM_SortDoubles)->Apply(sizes);
 BENCHMARK(BM_MeetBound)->Apply(sizes);
+BENCHMARK(BM_EbimDeterministic)->Apply(sizes);
 
 }  // namespace
 

@@ -7,6 +7,8 @@ packages=(
   libeigen3-dev libfftw3-dev libboost-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-matplotlib
+  wamerican
+  libopenmpi-dev openmpi-bin libboost-mpi-dev dataset-fashion-mnist
 )
 missing=()
 for p in "${packages[@]}"; do

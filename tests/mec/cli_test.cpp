@@ -202,7 +202,7 @@ TEST(CliMecBadInput, BadTolerance) {
   expect_error(" couple --dirichlet 3,3 --tolerance -1", 2, "--tolerance");
 }
 TEST(CliMecBadInput, BadAlgo) {
-  expect_error(" couple --dirichlet 3,3 --algo sla", 2, "--algo");
+  expect_error(" couple --dirichlet 3,3 --algo zero-seeking", 2, "--algo");
 }
 TEST(CliMecBadInput, BadDust) {
   expect_error(" couple --dirichlet 3,3 --dust 0.5", 2, "--dust");

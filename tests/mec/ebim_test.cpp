@@ -82,6 +82,15 @@ TEST(UnitEbimUniform, RateAtLeastLog2nGivesIdentity) {
   EXPECT_EQ(mec::uniform_quantization(p, 1.99).cells, (Cells{{0, 1}, {2, 3}}));
 }
 
+// exp2(log2 n) rounds below n for n = 5, 9, 10, ...: R = log2 n must still give one symbol per cell.
+TEST(UnitUniformQuantization, RateLog2NGivesSingletonsForEveryN) {
+  for (std::size_t n = 1; n <= 600; ++n) {
+    const mec::Marginal p(n, 1.0 / static_cast<double>(n));
+    const auto r = mec::uniform_quantization(p, std::log2(static_cast<double>(n)));
+    ASSERT_EQ(r.cells.size(), n) << "n = " << n;
+  }
+}
+
 TEST(UnitEbimUniform, ZeroMassBlockDropped) {
   // Blocks are positional: {0,1} keeps its zero, the all-zero block {2,3} is no cell.
   const auto r = mec::uniform_quantization({0.5, 0, 0, 0, 0.5}, 1.6);

@@ -35,8 +35,9 @@ std::vector<Marginal> marginals_of(const Coupling& coupling);
 
 // Greedy minimum-entropy coupling (Kocaoglu et al. 2017, Alg. 1; spec A2): repeatedly take the
 // largest residual of every marginal, put the smallest of those k maxima in that cell and
-// subtract it from each. Per marginal, the untouched entries sorted once plus a max-heap of the
-// lowered residuals: O(S k log n), S <= sum n_i - k + 1 cells.
+// subtract it from each. Per marginal, the untouched entries sorted once (radix sort) plus a
+// max-heap of the lowered residuals (a monotone radix heap from 1024 entries, a binary heap
+// below): O(S k log n) comparisons at most, S <= sum n_i - k + 1 cells; bench/README.md (mec).
 // Tie-breaking (deterministic, documented): among equal residuals the lowest index wins, as
 // numpy's argmax does. A residual left at most `dust` times its original entry after a
 // subtraction is rounding noise: it is dropped (error <= dust * p_ij) rather than becoming a
@@ -70,5 +71,30 @@ struct ExactResult {
   std::size_t states = 0;  // memoized subproblems visited (cost indicator)
 };
 ExactResult exact_coupling(const Marginal& p, const Marginal& q, std::size_t max_lines = 12);
+
+// Successive linearization (spec baseline B4; an inference [I] of the paper's "SLA" baseline,
+// whose code was not available): entropy is concave, so with c_ij = -log2 max(P_ij, 1e-300)
+// H(P') <= sum c_ij P'_ij for every coupling P' (Gibbs), with equality at P' = P. Each
+// iteration solves the transportation LP min sum c_ij P'_ij with the marginals p, q exactly
+// (transport.hpp, warm-started from the current support) and moves there, so H never
+// increases (to rounding, about 1e-12 bits). Stops when the support (cells > 0) is unchanged,
+// or after max_iterations LPs. Start: the greedy coupling (the spec's choice) or, as an
+// option, the independent coupling, where the first LP is degenerate (c_ij = -log2 p_i -
+// log2 q_j makes every coupling cost H(p) + H(q)) and returns the solver's starting vertex,
+// the northwest corner of p, q in input order [I]. k = 2; zero entries are dropped first.
+// Marginals exact to about (n + m) * 1e-16.
+enum class SlaStart { greedy, independent };
+struct SlaOptions {
+  std::size_t max_iterations = 100;
+  SlaStart start = SlaStart::greedy;
+};
+struct SlaResult {
+  Coupling coupling;                  // cells in row-major order of (p index, q index)
+  std::size_t iterations = 0;         // LPs solved
+  std::size_t pivots = 0;             // simplex pivots over all LPs
+  bool converged = false;             // support unchanged by the last LP (false: max_iterations ran out)
+  std::vector<double> entropy_trace;  // H of the start, then after each LP (non-increasing)
+};
+SlaResult sla_coupling(const Marginal& p, const Marginal& q, const SlaOptions& options = {});
 
 }  // namespace paperkit::mec

@@ -2,8 +2,12 @@
 #pragma once
 
 #include "paperkit/mec/bounds.hpp"
+#include "paperkit/mec/coding_game.hpp"
 #include "paperkit/mec/coupling.hpp"
 #include "paperkit/mec/distribution.hpp"
 #include "paperkit/mec/ebim.hpp"
+#include "paperkit/mec/ebim_refine.hpp"
+#include "paperkit/mec/gridworld.hpp"
 #include "paperkit/mec/io.hpp"
 #include "paperkit/mec/mecb.hpp"
+#include "paperkit/mec/transport.hpp"
