@@ -135,10 +135,10 @@ constexpr double kUnequalSums = 1e-9;
 
 // The greedy loop and the residue pass over lanes of one heap type. FixedK = 2 lets the
 // compiler unroll the per-marginal loops for the common pair case (0: k from the input).
-template <class Heap, std::size_t FixedK>
+template <class LaneT, std::size_t FixedK>
 void run_greedy(const std::vector<Marginal>& marginals, const GreedyOptions& options, Coupling& out) {
   const std::size_t k = FixedK != 0 ? FixedK : marginals.size();
-  std::vector<Lane<Heap>> lanes;
+  std::vector<LaneT> lanes;
   lanes.reserve(k);
   {
     std::vector<RankedEntry> scratch;
@@ -146,7 +146,7 @@ void run_greedy(const std::vector<Marginal>& marginals, const GreedyOptions& opt
   }
   std::vector<double> tops(k);
   auto all_nonempty = [&] {
-    return std::none_of(lanes.begin(), lanes.end(), [](const Lane<Heap>& l) { return l.empty(); });
+    return std::none_of(lanes.begin(), lanes.end(), [](const LaneT& l) { return l.empty(); });
   };
   while (all_nonempty()) {
     const std::size_t cell = out.index.size();
@@ -218,11 +218,11 @@ Coupling greedy_coupling(const std::vector<Marginal>& marginals, const GreedyOpt
   out.index.reserve(total * k);
   const bool pair = k == 2;
   if (largest < kRadixHeapFrom) {
-    pair ? run_greedy<BinaryMaxHeap, 2>(marginals, options, out)
-         : run_greedy<BinaryMaxHeap, 0>(marginals, options, out);
+    pair ? run_greedy<Lane<BinaryMaxHeap>, 2>(marginals, options, out)
+         : run_greedy<Lane<BinaryMaxHeap>, 0>(marginals, options, out);
   } else {
-    pair ? run_greedy<detail::RadixMaxHeap, 2>(marginals, options, out)
-         : run_greedy<detail::RadixMaxHeap, 0>(marginals, options, out);
+    pair ? run_greedy<Lane<detail::RadixMaxHeap>, 2>(marginals, options, out)
+         : run_greedy<Lane<detail::RadixMaxHeap>, 0>(marginals, options, out);
   }
   return out;
 }

@@ -228,6 +228,8 @@ TransportResult solve_transport(std::span<const double> cost, const std::vector<
   };
 
   std::size_t zero_steps = 0;
+  // degenerate_switch = 0 asks for Bland's rule from the first pivot on.
+  if (options.degenerate_switch == 0) r.bland = true;
   for (;;) {
     potentials();
     // Entering cell: most negative reduced cost, or under Bland's rule the first negative one.
