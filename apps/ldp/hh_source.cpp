@@ -32,6 +32,10 @@ void validate_source(const SourceArgs& a) {
     throw InvalidParameter("--source must be zipf, words, aol or file (got " + a.source + ")");
   if (a.source != "zipf" && a.path.empty())
     throw InvalidParameter("--source " + a.source + " needs a file (--items/--aol/--words PATH)");
+  // A file given with the generated source would be ignored without a word: refuse it.
+  if (a.source == "zipf" && !a.path.empty())
+    throw InvalidParameter("--items/--aol/--words need --source file, aol or words (got --source zipf, file " + a.path +
+                           ")");
   if (a.bits < 1 || a.bits > 63)
     throw InvalidParameter("--bits must be in [1, 63] (got " + std::to_string(a.bits) + ")");
   if (a.users < 1 || a.users > 2'000'000'000ULL)

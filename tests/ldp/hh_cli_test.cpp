@@ -88,6 +88,7 @@ TEST(CliLdpHh, BadInputGetsOneLineAndExitCode) {
       {"hh pem --fo nope", 2, "nope"},
       {"hh magic", 2, "method"},
       {"hh pem --source file", 2, "--source file"},
+      {"hh pem --items " + bad_csv.string(), 2, "--source zipf"},
       {"hh pem --source file --items " + bad_csv.string(), 3, "party"},
       {"hh pem --source file --items " + zero_csv.string(), 3, "zero users"},
       {"hh pem --source aol --aol /nonexistent/aol.gz", 3, "cannot open"},
