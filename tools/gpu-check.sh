@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Every GPU check of paperkit in one run, for a lent GPU machine (fresh, root, nvcc, no network):
 #
-#   bash tools/gpu-check.sh
+#   bash tools/gpu-check.sh                      # configure and build on the GPU machine
+#   bash tools/gpu-check.sh --prebuilt DIR       # run what tools/gpu-prebuild.sh built elsewhere
+#
+# --prebuilt DIR (or PAPERKIT_GPU_PREBUILT=DIR) skips deps/configure/build and runs DIR/bin/*
+# with DIR/lib on LD_LIBRARY_PATH: the lent machine has nvcc but not paperkit's Debian
+# dependencies and no network, and a build there costs device minutes. Tests run as plain gtest
+# executables (filter Cuda*), since ctest files hold the build machine's paths.
 #
 # Steps, each under `timeout` and all inside one budget (PAPERKIT_GPU_CHECK_BUDGET seconds,
 # default 400), so that a hang cannot eat the lease:
@@ -15,6 +21,9 @@
 #   memcheck   compute-sanitizer --tool memcheck on each tests/cuda/*_test, gtest filter
 #              'Cuda*Small*' (skipped with a message where compute-sanitizer is absent)
 #   bench      each bench/*gpu* executable; its `summary:` lines go into the final table
+#   peer       python3 tools/peer_torch_attention.py (torch SDPA on the decode shapes), where
+#              python3 has torch; its lines go into bench.log and its summary lines into the table
+#   sass       cuobjdump --dump-sass: count of LDGSTS (cp.async) and 128-bit loads per binary
 #   tool       paperkit-hamming exact --device gpu against --device cpu on E. coli
 # If configure or build fails (packages missing and no network to fetch them), a fallback
 # builds tests/cuda/hamming_cuda_smoke with nvcc alone and runs it: correctness against brute
@@ -29,6 +38,19 @@
 # CMake target paperkit_gpu_check, and print `summary: ...` lines from the benchmark.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+
+prebuilt=${PAPERKIT_GPU_PREBUILT:-}
+if [ "${1:-}" = --prebuilt ]; then
+  prebuilt=${2:?--prebuilt needs a directory}
+fi
+if [ -n "$prebuilt" ]; then
+  [ -d "$prebuilt/bin" ] || { echo "gpu-check: $prebuilt/bin does not exist (run tools/gpu-prebuild.sh)"; exit 2; }
+  prebuilt=$(cd "$prebuilt" && pwd)
+  export LD_LIBRARY_PATH="$prebuilt/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  # Binaries embed the build machine's source path for data files: make it point here.
+  src=$(cat "$prebuilt/source_dir" 2>/dev/null || true)
+  if [ -n "$src" ] && [ ! -e "$src" ]; then mkdir -p "$(dirname "$src")" && ln -s "$PWD" "$src"; fi
+fi
 
 out=${OUT:-gpu-check-out}
 build=${PAPERKIT_GPU_BUILD:-build-gpu}
@@ -113,13 +135,25 @@ configure=(cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -
 # A failed dependency install or a configure that works only without benchmarks is not fatal
 # by itself: what counts is whether the build then succeeds.
 built=0
-failed_before=$failed
-run_step deps 90 build.log bash tools/install-deps.sh
-failed=$failed_before
-if run_step configure 120 build.log "${configure[@]}" -DPAPERKIT_BUILD_BENCH=ON ||
-  { failed=$failed_before && run_step configure-nobench 120 build.log "${configure[@]}" -DPAPERKIT_BUILD_BENCH=OFF; }; then
-  run_step build 300 build.log cmake --build "$build" -j "$jobs" --target paperkit_gpu_check paperkit-hamming &&
-    built=1
+if [ -n "$prebuilt" ]; then
+  tests_dir=$prebuilt/bin
+  bench_dir=$prebuilt/bin
+  tool=$prebuilt/bin/paperkit-hamming
+  echo "== prebuilt binaries from $prebuilt (built on: $(cat "$prebuilt/built_on" 2>/dev/null))" >>"$out/build.log"
+  ls -l "$prebuilt/bin" "$prebuilt/lib" >>"$out/build.log" 2>&1
+  built=1
+else
+  tests_dir=$build/tests/cuda
+  bench_dir=$build/bench
+  tool=$build/apps/paperkit-hamming
+  failed_before=$failed
+  run_step deps 90 build.log bash tools/install-deps.sh
+  failed=$failed_before
+  if run_step configure 120 build.log "${configure[@]}" -DPAPERKIT_BUILD_BENCH=ON ||
+    { failed=$failed_before && run_step configure-nobench 120 build.log "${configure[@]}" -DPAPERKIT_BUILD_BENCH=OFF; }; then
+    run_step build 300 build.log cmake --build "$build" -j "$jobs" --target paperkit_gpu_check paperkit-hamming &&
+      built=1
+  fi
 fi
 
 memcheck_notes=()
@@ -148,9 +182,24 @@ memcheck() {
 ctest_line="not run"
 if ((built)); then
   # ---- GPU tests ------------------------------------------------------------------------
-  run_step ctest 180 ctest.log ctest --test-dir "$build" -L cuda --output-on-failure --timeout 150 -j 4
-  ctest_line=$(grep -E 'tests passed, [0-9]+ tests failed out of' "$out/ctest.log" | tail -1)
-  skipped=$(grep -c '(Skipped)' "$out/ctest.log")
+  if [ -n "$prebuilt" ]; then
+    total=0 bad=0
+    for exe in "$tests_dir"/*_test; do
+      [ -x "$exe" ] || continue
+      total=$((total + 1))
+      run_step "test $(basename "$exe")" 200 ctest.log "$exe" --gtest_filter='Cuda*:UnitAttentionGpu*' || bad=$((bad + 1))
+    done
+    for exe in "$tests_dir"/*_smoke; do
+      [ -x "$exe" ] || continue
+      total=$((total + 1))
+      run_step "test $(basename "$exe")" 120 ctest.log "$exe" --quick || bad=$((bad + 1))
+    done
+    ctest_line="$((total - bad)) of $total test executables passed"
+  else
+    run_step ctest 180 ctest.log ctest --test-dir "$build" -L cuda --output-on-failure --timeout 150 -j 4
+    ctest_line=$(grep -E 'tests passed, [0-9]+ tests failed out of' "$out/ctest.log" | tail -1)
+  fi
+  skipped=$(grep -c -E '\(Skipped\)|\[  SKIPPED \] [A-Z]' "$out/ctest.log")
   ctest_line="${ctest_line:-no ctest result line}; skipped: ${skipped}"
   if ((skipped > 0)); then  # with a GPU present, a skip means the library cannot use it
     ctest_line+=" (FAIL: a GPU is present, so nothing may skip)"
@@ -158,17 +207,33 @@ if ((built)); then
   fi
 
   # ---- memcheck on the small GPU test suites ---------------------------------------------
-  for exe in "$build"/tests/cuda/*_test; do
+  for exe in "$tests_dir"/*_test; do
     [ -x "$exe" ] && memcheck "$(basename "$exe")" "$exe" --gtest_filter='Cuda*Small*'
   done
 
   # ---- GPU benchmarks ------------------------------------------------------------------------
-  for exe in "$build"/bench/*gpu*; do
+  for exe in "$bench_dir"/*gpu*bench; do
     [ -f "$exe" ] && [ -x "$exe" ] && run_step "bench $(basename "$exe")" 240 bench.log "$exe"
   done
 
+  # ---- peer: torch SDPA on the same decode shapes, same card, same call -------------------
+  if python3 -c 'import torch' >/dev/null 2>&1; then
+    run_step "peer torch sdpa" 150 bench.log python3 tools/peer_torch_attention.py
+  else
+    echo "peer: python3 has no torch here, skipped" >>"$out/bench.log"
+  fi
+
+  # ---- sass: are the loads wide and asynchronous? -------------------------------------------
+  if command -v cuobjdump >/dev/null 2>&1 || [ -x "$(dirname "$nvcc")/cuobjdump" ]; then
+    objdump_cuda=$(command -v cuobjdump || echo "$(dirname "$nvcc")/cuobjdump")
+    for exe in "$tests_dir"/*_test; do
+      [ -x "$exe" ] || continue
+      sass=$("$objdump_cuda" --dump-sass "$exe" 2>/dev/null)
+      echo "sass $(basename "$exe"): LDGSTS $(grep -c LDGSTS <<<"$sass"), LDG.E.128 $(grep -c 'LDG.E.128' <<<"$sass"), LDS.128 $(grep -c 'LDS.128' <<<"$sass"), HMMA $(grep -c HMMA <<<"$sass")" >>"$out/bench.log"
+    done
+  fi
+
   # ---- the tool end to end: --device gpu must equal --device cpu ---------------------------
-  tool=$build/apps/paperkit-hamming
   if [ -x "$tool" ]; then
     tmp=$(mktemp -d)
     common=(exact --text data/ecoli.fna.gz --input fasta --pattern-slice "1000000,1024" --format u32le --quiet)
@@ -213,8 +278,8 @@ fi
   else
     echo "memcheck: not run"
   fi
-  echo "benchmarks (kernel-only cells/s):"
-  grep -h '^summary:' "$out/bench.log" | sed 's/^summary: /  /' | grep . || echo "  (none)"
+  echo "benchmarks:"
+  grep -h -E '^summary:|^sass ' "$out/bench.log" | sed 's/^summary: /  /; s/^sass /  sass /' | grep . || echo "  (none)"
   echo "RESULT: $result"
 } | tee "$out/summary.txt"
 [ "$result" = PASS ]

@@ -143,3 +143,59 @@ PAPERKIT_HOST_DEVICE inline KeyChunk split_chunk(std::int64_t len, std::int64_t 
 }
 
 }  // namespace paperkit::attention::detail
+
+namespace paperkit::attention::detail {
+
+// The online-softmax update of row_add, split from the accumulator so that a GPU warp (each lane
+// owning a slice of acc) applies it: after `softmax_step(state, score)`, acc = alpha * acc + p * v
+// keeps acc = sum_j exp(s_j - max) v_j. A masked key (score -inf) gives alpha = 1, p = 0.
+template <typename T>
+struct SoftmaxWeights {
+  T alpha;
+  T p;
+};
+
+template <typename T>
+PAPERKIT_HOST_DEVICE inline SoftmaxWeights<T> softmax_step(RowState<T>& state, T score) {
+  if (score == negative_infinity<T>()) return {T(1), T(0)};
+  T alpha = T(1);
+  if (score > state.max_score) {
+    alpha = exp_of(state.max_score - score);
+    state.sum_exp *= alpha;
+    state.max_score = score;
+  }
+  const T p = exp_of(score - state.max_score);
+  state.sum_exp += p;
+  return {alpha, p};
+}
+
+// The block form used by the tiled GPU kernel: a tile of keys whose largest score is tile_max
+// raises the running max first; returns the factor for what was accumulated so far. The tile's
+// weights are then tile_weight(state, s_j), and their sum is added to state.sum_exp by the caller.
+template <typename T>
+PAPERKIT_HOST_DEVICE inline T softmax_rescale(RowState<T>& state, T tile_max) {
+  if (!(tile_max > state.max_score)) return T(1);  // also a fully masked tile (-inf)
+  const T alpha = exp_of(state.max_score - tile_max);
+  state.sum_exp *= alpha;
+  state.max_score = tile_max;
+  return alpha;
+}
+
+template <typename T>
+PAPERKIT_HOST_DEVICE inline T tile_weight(const RowState<T>& state, T score) {
+  return score == negative_infinity<T>() ? T(0) : exp_of(score - state.max_score);
+}
+
+// row_finish's two outputs without the loop: the factor that normalizes acc (0 for a row that saw
+// no key, so O = 0) and the row's lse (-inf for such a row).
+template <typename T>
+PAPERKIT_HOST_DEVICE inline T row_normalizer(const RowState<T>& state) {
+  return state.sum_exp > T(0) ? T(1) / state.sum_exp : T(0);
+}
+
+template <typename T>
+PAPERKIT_HOST_DEVICE inline T row_lse(const RowState<T>& state) {
+  return state.sum_exp > T(0) ? state.max_score + log_of(state.sum_exp) : negative_infinity<T>();
+}
+
+}  // namespace paperkit::attention::detail
