@@ -8,12 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "attention_device.hpp"
 #include "cli.hpp"
 #include "paperkit/attention/attention.hpp"
 #include "paperkit/common/errors.hpp"
 #include "paperkit/common/rng.hpp"
 #include "paperkit/common/table.hpp"
 #include "paperkit/common/timer.hpp"
+
+void add_prefill_command(CLI::App& app);  // apps/attention_prefill.cpp: Sarathi chunked prefill
+void add_bench_command(CLI::App& app);    // apps/attention_bench_cmd.cpp: decode vs context, bandwidth
+void add_sim_command(CLI::App& app);      // apps/attention_sim.cpp: sequence-parallel simulator
 
 namespace attn = paperkit::attention;
 using paperkit::InvalidParameter;
@@ -32,6 +37,7 @@ struct DecodeArgs {
   std::int64_t window = 0;
   std::int64_t offset = 0;
   bool no_check = false;
+  std::string device = "cpu";
 };
 
 attn::Mask parse_mask(const DecodeArgs& a) {
@@ -67,8 +73,16 @@ void run_decode(DecodeArgs& a) {
   }
   attn::validate(a.shape);
   const attn::Mask mask = parse_mask(a);
+  const auto device = paperkit::attention_app::parse_device(a.device);
   const attn::SplitOptions split{a.splits, a.granule};
-  attn::validate(split);
+  if (device == paperkit::attention_app::Device::gpu) {
+    if (a.splits < 0)
+      throw InvalidParameter("--splits must be >= 0 (0 = automatic, GPU only), got " + std::to_string(a.splits));
+    if (a.granule < 1) throw InvalidParameter("--granule must be >= 1, got " + std::to_string(a.granule));
+    paperkit::attention_app::require_gpu();
+  } else {
+    attn::validate(split);
+  }
   omp_set_num_threads(a.common.threads);
 
   const auto q = random_tensor(a.shape.q_elements(), a.common.seed, 0);
@@ -82,9 +96,11 @@ void run_decode(DecodeArgs& a) {
     const std::vector<std::int64_t> lens(static_cast<std::size_t>(a.shape.batch), a.shape.kv_len);
     const attn::PagedStorage paged = attn::to_paged(a.shape, k, v, lens, a.page_size, a.common.seed);
     clock.restart();  // time the attention, not the page scatter
-    got = attn::split_k_attention_paged(a.shape, q, paged.view(), mask, static_cast<float>(scale), split);
+    got = paperkit::attention_app::split_k_paged(device, a.shape, q, paged.view(), mask, static_cast<float>(scale),
+                                                 a.splits, a.granule);
   } else {
-    got = attn::split_k_attention(a.shape, q, k, v, mask, static_cast<float>(scale), split);
+    got = paperkit::attention_app::split_k(device, a.shape, q, k, v, mask, static_cast<float>(scale), a.splits,
+                                           a.granule);
   }
   const double seconds = clock.seconds();
 
@@ -99,9 +115,9 @@ void run_decode(DecodeArgs& a) {
     rel_err = norm > 0.0 ? diff / norm : diff;
   }
 
-  paperkit::Table table({"layout", "batch", "q_heads", "kv_heads", "q_len", "kv_len", "head_dim", "mask", "splits",
-                         "seconds", "rel_err_vs_fp64", "seed"});
-  table.add_row({a.layout, a.shape.batch, a.shape.q_heads, a.shape.kv_heads, a.shape.q_len, a.shape.kv_len,
+  paperkit::Table table({"device", "layout", "batch", "q_heads", "kv_heads", "q_len", "kv_len", "head_dim", "mask",
+                         "splits", "seconds", "rel_err_vs_fp64", "seed"});
+  table.add_row({a.device, a.layout, a.shape.batch, a.shape.q_heads, a.shape.kv_heads, a.shape.q_len, a.shape.kv_len,
                  a.shape.head_dim, a.mask, a.splits, seconds, rel_err, a.common.seed});
   paperkit::cli::Output out(a.common.out);
   table.write(out.stream(), paperkit::parse_table_format(a.common.format));
@@ -135,8 +151,15 @@ int main(int argc, char** argv) {
   dec_cmd->add_option("--window", dec.window, "Visible keys per row for --mask window")->capture_default_str();
   dec_cmd->add_option("--offset", dec.offset, "Extra causal offset delta")->capture_default_str();
   dec_cmd->add_flag("--no-check", dec.no_check, "Skip the fp64 oracle (rel_err_vs_fp64 = nan)");
+  dec_cmd
+      ->add_option("--device", dec.device,
+                   "cpu|gpu (gpu: CUDA builds with a device, else exit code 4; --splits 0 = auto)")
+      ->capture_default_str();
   paperkit::cli::add_common_flags(*dec_cmd, dec.common);
   dec_cmd->callback([&] { run_decode(dec); });
 
+  add_prefill_command(app);
+  add_bench_command(app);
+  add_sim_command(app);
   return paperkit::cli::run_tool(app, argc, argv);
 }

@@ -4,6 +4,10 @@ target_compile_options(paperkit_build_flags INTERFACE
   $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion>)
 if(PAPERKIT_NATIVE)
   target_compile_options(paperkit_build_flags INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-march=native>)
+else()
+  # GCC vector extensions wider than the baseline ISA (attention's 64-byte lanes) warn that their
+  # calling convention differs from AVX builds; they never cross a library boundary.
+  target_compile_options(paperkit_build_flags INTERFACE $<$<COMPILE_LANGUAGE:CXX>:-Wno-psabi>)
 endif()
 if(PAPERKIT_SANITIZE)
   target_compile_options(paperkit_build_flags INTERFACE

@@ -24,14 +24,17 @@
 #   peer       python3 tools/peer_torch_attention.py (torch SDPA on the decode shapes), where
 #              python3 has torch; its lines go into bench.log and its summary lines into the table
 #   sass       cuobjdump --dump-sass: count of LDGSTS (cp.async) and 128-bit loads per binary
-#   tool       paperkit-hamming exact --device gpu against --device cpu on E. coli
+#   tool       paperkit-hamming exact --device gpu against --device cpu on E. coli;
+#              paperkit-attention decode/prefill --device gpu (checked against fp64) and
+#              bench --device gpu over context lengths -> attention_gpu_decode.csv (the GPU part
+#              of experiments/attention/decode_vs_context.py)
 # If configure or build fails (packages missing and no network to fetch them), a fallback
 # builds tests/cuda/hamming_cuda_smoke with nvcc alone and runs it: correctness against brute
 # force, kernel timings on E. coli and the POPC rate, under memcheck too.
 # The summary table comes last. Exit code: 0 all passed, 1 something failed, 4 no GPU.
 #
 # Logs go to ${OUT:-gpu-check-out}/, at most 8 files because the device tool returns no more:
-#   env.log build.log ctest.log memcheck.log bench.log tool.log summary.txt
+#   env.log build.log ctest.log memcheck.log bench.log tool.log summary.txt attention_gpu_decode.csv
 #
 # A new CUDA module needs no change here: add its test executable (tests/cuda/<module>_test,
 # suites Cuda*, the cheap ones Cuda*Small*) and its bench/<name>gpu<...> executable to the
@@ -139,6 +142,7 @@ if [ -n "$prebuilt" ]; then
   tests_dir=$prebuilt/bin
   bench_dir=$prebuilt/bin
   tool=$prebuilt/bin/paperkit-hamming
+  attention_tool=$prebuilt/bin/paperkit-attention
   echo "== prebuilt binaries from $prebuilt (built on: $(cat "$prebuilt/built_on" 2>/dev/null))" >>"$out/build.log"
   ls -l "$prebuilt/bin" "$prebuilt/lib" >>"$out/build.log" 2>&1
   built=1
@@ -146,12 +150,14 @@ else
   tests_dir=$build/tests/cuda
   bench_dir=$build/bench
   tool=$build/apps/paperkit-hamming
+  attention_tool=$build/apps/paperkit-attention
   failed_before=$failed
   run_step deps 90 build.log bash tools/install-deps.sh
   failed=$failed_before
   if run_step configure 120 build.log "${configure[@]}" -DPAPERKIT_BUILD_BENCH=ON ||
     { failed=$failed_before && run_step configure-nobench 120 build.log "${configure[@]}" -DPAPERKIT_BUILD_BENCH=OFF; }; then
-    run_step build 300 build.log cmake --build "$build" -j "$jobs" --target paperkit_gpu_check paperkit-hamming &&
+    run_step build 300 build.log cmake --build "$build" -j "$jobs" --target paperkit_gpu_check paperkit-hamming \
+      paperkit-attention &&
       built=1
   fi
 fi
@@ -241,6 +247,18 @@ if ((built)); then
       run_step "tool cpu" 60 tool.log "$tool" "${common[@]}" --device cpu --out "$tmp/cpu.u32" &&
       run_step "tool verify" 30 tool.log "$tool" verify "$tmp/gpu.u32" "$tmp/cpu.u32"
     rm -rf "$tmp"
+  fi
+  if [ -x "$attention_tool" ]; then
+    run_step "attention decode gpu" 60 tool.log "$attention_tool" decode --device gpu --splits 0 --batch 4 \
+      --q-heads 32 --kv-heads 8 --kv-len 8192 --head-dim 128 --layout paged --format csv
+    run_step "attention prefill gpu" 60 tool.log "$attention_tool" prefill --device gpu --kv-len 2048 --chunk 256 \
+      --q-heads 8 --kv-heads 2 --head-dim 128 --format csv
+    csv=$out/attention_gpu_decode.csv
+    lens=1024,2048,4096,8192,16384,32768,65536,131072
+    run_step "attention bench gpu" 120 tool.log bash -c "'$attention_tool' bench --device gpu --kv-lens $lens \
+      --batch 1 --q-heads 32 --kv-heads 8 --head-dim 128 --format csv >'$csv' && '$attention_tool' bench \
+      --device gpu --kv-lens $lens --batch 4 --q-heads 32 --kv-heads 8 --head-dim 128 --format csv | tail -n +2 >>'$csv'"
+    cat "$csv" >>"$out/tool.log" 2>/dev/null
   fi
 else
   # ---- fallback: nvcc alone -----------------------------------------------------------------

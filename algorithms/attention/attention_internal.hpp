@@ -1,11 +1,16 @@
 // Private to algorithms/attention: input checks and the one fp32 partial-attention loop that the
-// contiguous and paged layouts both instantiate (so they agree bit for bit).
+// contiguous, paged and cascade layouts all instantiate (so they agree bit for bit).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "paperkit/attention/attention.hpp"
 #include "paperkit/attention/detail/lse_merge.hpp"
@@ -29,38 +34,281 @@ inline void check_contiguous(const Shape& shape, std::span<const float> q, std::
   check_size("v", v.size(), shape.kv_elements());
 }
 
+// Geometry of the loop below. Keys go in tiles of kKeyTile anchored at the range's first key, so
+// a key lands in the same tile on every layout; query rows go in blocks of up to kRowBlock rows
+// that share one kv head (the GQA group's heads and consecutive query positions), so each K/V row
+// is read from memory once per block, i.e. once per (sequence, kv head) for decode. Inside a block
+// the rows go through the micro-kernels kQuad at a time (one K or V load feeds kQuad rows).
+inline constexpr std::int64_t kKeyTile = 32;
+inline constexpr std::int64_t kRowBlock = 16;
+inline constexpr std::int64_t kQuad = 4;
+// Dot products keep kLanes partial sums: lane l adds the products c = l (mod kLanes) in order, then
+// a pairwise tree adds the lanes. The lane loops vectorize without reassociation (no -ffast-math),
+// and the order is fixed, so a row's score never depends on the machine's vector width or on the
+// other rows of its quad.
+inline constexpr std::int64_t kLanes = 16;
+inline constexpr std::int64_t kLineFloats = 16;  // floats per 64-byte cache line (prefetch stride)
+
+// Fixed-width SIMD through GCC/Clang vector extensions: 64-byte vectors of T (16 floats or 8
+// doubles), loaded from fp32 storage. Lanes are independent, so this is the same arithmetic as
+// the scalar lane loops, only issued as vector instructions.
+template <typename T>
+struct Simd {
+  static constexpr std::int64_t bytes = 64;  // one AVX-512 register; split in two or four where narrower
+  static constexpr std::int64_t width = bytes / static_cast<std::int64_t>(sizeof(T));
+  static constexpr std::int64_t per_lanes = kLanes / width;  // vectors per kLanes partial sums
+  typedef T vec __attribute__((vector_size(bytes)));
+  typedef float stored __attribute__((vector_size(width * sizeof(float))));
+  static vec load(const float* from) {
+    stored x;
+    std::memcpy(&x, from, sizeof x);
+    return __builtin_convertvector(x, vec);
+  }
+  static vec splat(T x) { return splat_impl(x, std::make_index_sequence<static_cast<std::size_t>(width)>{}); }
+  template <std::size_t... I>
+  static vec splat_impl(T x, std::index_sequence<I...>) {
+    return vec{((void)I, x)...};  // one broadcast instruction
+  }
+  // reduce_lanes (below) of the kLanes partial sums held in per_lanes vectors, as vector adds and
+  // shuffles: the same additions in the same order (the pairwise tree), without a trip through memory.
+  static T reduce(const vec* part) {
+    vec v[per_lanes];
+    for (std::int64_t j = 0; j < per_lanes; ++j) v[j] = part[j];
+    for (std::int64_t count = per_lanes; count > 1; count /= 2) {
+      for (std::int64_t j = 0; j < count / 2; ++j) v[j] += v[j + count / 2];
+    }
+    vec x = v[0];
+    if constexpr (width == 16) {
+      x += __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+      x += __builtin_shufflevector(x, x, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7);
+      x += __builtin_shufflevector(x, x, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
+      x += __builtin_shufflevector(x, x, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    } else {
+      static_assert(width == 8, "Simd<T>: 64-byte vectors of float or double");
+      x += __builtin_shufflevector(x, x, 4, 5, 6, 7, 4, 5, 6, 7);
+      x += __builtin_shufflevector(x, x, 2, 3, 2, 3, 2, 3, 2, 3);
+      x += __builtin_shufflevector(x, x, 1, 1, 1, 1, 1, 1, 1, 1);
+    }
+    return x[0];
+  }
+};
+
+template <typename T>
+inline T reduce_lanes(T* part) {
+  for (std::int64_t width = kLanes / 2; width >= 1; width /= 2) {
+    for (std::int64_t l = 0; l < width; ++l) part[l] += part[l + width];
+  }
+  return part[0];
+}
+
+// out[u] = q[u] . k for the kQuad query rows q[u] (kLanes partial sums per row, one K load per
+// kQuad rows).
+template <typename T>
+inline void dot_quad(const float* const* q, const float* k, std::int64_t d, T* out) {
+  using S = Simd<T>;
+  using V = typename S::vec;
+  V part[kQuad][S::per_lanes] = {};
+  std::int64_t c = 0;
+  for (; c + kLanes <= d; c += kLanes) {
+    V kc[S::per_lanes];
+#pragma GCC unroll 8
+    for (std::int64_t j = 0; j < S::per_lanes; ++j) kc[j] = S::load(k + c + j * S::width);
+#pragma GCC unroll 8
+    for (std::int64_t u = 0; u < kQuad; ++u) {
+#pragma GCC unroll 8
+      for (std::int64_t j = 0; j < S::per_lanes; ++j) part[u][j] += S::load(q[u] + c + j * S::width) * kc[j];
+    }
+  }
+  for (std::int64_t u = 0; u < kQuad; ++u) {
+    if (c == d) {
+      out[u] = S::reduce(part[u]);
+      continue;
+    }
+    T lanes[kLanes];  // head_dim not a multiple of kLanes: the tail goes into the first lanes
+    std::memcpy(lanes, part[u], sizeof lanes);
+    for (std::int64_t l = 0; c + l < d; ++l)
+      lanes[l] = std::fma(static_cast<T>(q[u][c + l]), static_cast<T>(k[c + l]), lanes[l]);
+    out[u] = reduce_lanes(lanes);
+  }
+}
+
+// out[u][c] = sum_t p[u][t] v[t][c] over the tile's keys in order t = 0, 1, ... (the kQuad rows'
+// column sums stay in registers across the tile; one V load feeds kQuad rows).
+template <typename T>
+inline void pv_quad(const T* const* p, const float* const* v, std::int64_t n_keys, std::int64_t d, T* const* out) {
+  using S = Simd<T>;
+  using V = typename S::vec;
+  std::int64_t c = 0;
+  for (; c + kLanes <= d; c += kLanes) {
+    V sum[kQuad][S::per_lanes] = {};
+    for (std::int64_t t = 0; t < n_keys; ++t) {
+      V vc[S::per_lanes];
+#pragma GCC unroll 8
+      for (std::int64_t j = 0; j < S::per_lanes; ++j) vc[j] = S::load(v[t] + c + j * S::width);
+#pragma GCC unroll 8
+      for (std::int64_t u = 0; u < kQuad; ++u) {
+        const V pu = S::splat(p[u][t]);
+#pragma GCC unroll 8
+        for (std::int64_t j = 0; j < S::per_lanes; ++j) sum[u][j] += pu * vc[j];
+      }
+    }
+    for (std::int64_t u = 0; u < kQuad; ++u) std::memcpy(out[u] + c, sum[u], sizeof sum[u]);
+  }
+  for (; c < d; ++c) {
+    for (std::int64_t u = 0; u < kQuad; ++u) {
+      T sum = T(0);
+      // std::fma, not a * b + c: GCC may vectorize an in-order sum over t with separate multiplies
+      // and finish with contracted scalar steps, which would make the rounding depend on n_keys.
+      for (std::int64_t t = 0; t < n_keys; ++t) sum = std::fma(p[u][t], static_cast<T>(v[t][c]), sum);
+      out[u][c] = sum;
+    }
+  }
+}
+
+// One tile of the online softmax for one row (detail::row_add applied to a block of keys):
+// `p` holds the tile's scores (-inf = masked) and is overwritten with exp(s - new max); returns
+// the factor exp(old max - new max) by which the row's accumulator must be scaled, 1 when the max
+// did not move, and leaves state updated with the tile's exponential sum (summed within the tile
+// first, then added: a two-level sum that stays accurate at 64k keys). A tile with no visible key
+// changes nothing and returns 1 with p all 0.
+template <typename T>
+inline T tile_softmax(detail::RowState<T>& state, T* p, std::int64_t n) {
+  T tile_max = detail::negative_infinity<T>();
+  bool any_visible = false;  // a NaN score is not a masked key: it reaches the sums (as in row_add)
+  for (std::int64_t t = 0; t < n; ++t) {
+    any_visible = any_visible || p[t] != detail::negative_infinity<T>();
+    tile_max = p[t] > tile_max ? p[t] : tile_max;
+  }
+  if (!any_visible) {
+    for (std::int64_t t = 0; t < n; ++t) p[t] = T(0);
+    return T(1);
+  }
+  T alpha = T(1);
+  if (tile_max > state.max_score) {
+    alpha = detail::exp_of(state.max_score - tile_max);  // 0 on the first visible key
+    state.max_score = tile_max;
+  }
+  T tile_sum = T(0);
+  for (std::int64_t t = 0; t < n; ++t) {
+    p[t] = detail::exp_of(p[t] - state.max_score);  // exp(-inf) = 0 for masked keys
+    tile_sum += p[t];
+  }
+  state.sum_exp = state.sum_exp * alpha + tile_sum;
+  return alpha;
+}
+
 // Runs the online softmax (accumulating, and writing, in T = float or double) of every (batch, q head, query row) over
 // keys [range(b).begin, range(b).end). kv(b, kv_head, j, &k_row, &v_row) locates key j; kv_len(b) is the sequence's
 // length (for align_to_end masks). Writes O and lse into `out`.
+//
+// Work items are (sequence, kv head, row block); each is computed by one thread. A row's arithmetic depends only on
+// its own query, the keys and the tile grid, never on the other rows of its block, the block split or the thread
+// count. Per tile: the rows' scores (dot_quad), one rescale per row (tile_softmax), P V of the tile (pv_quad) into a
+// per-row tile accumulator, folded in as acc = acc * alpha + tile_acc. K and V must be finite: a key masked for one
+// row but seen by another row of its quad is multiplied by p = 0 for the first.
 template <typename T, typename KvAt, typename RangeOf, typename LenOf>
 void partial_rows(const Shape& shape, std::span<const float> q, KvAt kv, RangeOf range_of, LenOf kv_len_of,
                   const Mask& mask, T scale, Result<T>& out) {
   const std::int64_t d = shape.head_dim;
+  const std::int64_t group = shape.group();
+  const std::int64_t rows_per_head = group * shape.q_len;  // rows of one (sequence, kv head), ordered (i, g)
+  const std::int64_t blocks = (rows_per_head + kRowBlock - 1) / kRowBlock;
+  const std::int64_t items = shape.batch * shape.kv_heads * blocks;
+  const auto ud = static_cast<std::size_t>(d);
   out.out.assign(shape.q_elements(), T(0));
   out.lse.assign(shape.lse_elements(), detail::negative_infinity<T>());
 
-#pragma omp parallel for collapse(2) schedule(static)
-  for (std::int64_t b = 0; b < shape.batch; ++b) {
-    for (std::int64_t h = 0; h < shape.q_heads; ++h) {
-      const std::int64_t hk = h / shape.group();
+#pragma omp parallel
+  {
+    std::vector<T> tile_acc(static_cast<std::size_t>(kRowBlock) * ud);
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t item = 0; item < items; ++item) {
+      const std::int64_t b = item / (shape.kv_heads * blocks);
+      const std::int64_t hk = (item / blocks) % shape.kv_heads;
+      const std::int64_t r0 = (item % blocks) * kRowBlock;
+      const std::int64_t n_rows = std::min(kRowBlock, rows_per_head - r0);
+      const std::int64_t n_quads = (n_rows + kQuad - 1) / kQuad;
       const detail::KeyChunk range = range_of(b);
       const std::int64_t delta = detail::effective_offset(mask, shape.q_len, kv_len_of(b));
-      for (std::int64_t i = 0; i < shape.q_len; ++i) {
-        const std::size_t row = static_cast<std::size_t>((b * shape.q_heads + h) * shape.q_len + i);
-        const float* qi = q.data() + row * static_cast<std::size_t>(d);
-        T* acc = out.out.data() + row * static_cast<std::size_t>(d);
-        detail::RowState<T> state;
-        detail::row_init(state, acc, d);
-        for (std::int64_t j = range.begin; j < range.end; ++j) {
-          if (!detail::key_visible(mask, delta, i, j)) continue;
+
+      // Rows past n_rows (padding of the last quad) repeat row 0's query; their results are discarded.
+      detail::RowState<T> state[kRowBlock];
+      const float* q_row[kRowBlock];
+      std::int64_t q_pos[kRowBlock];
+      std::size_t out_row[kRowBlock];
+      T* tile_out[kRowBlock];
+      for (std::int64_t r = 0; r < n_quads * kQuad; ++r) {
+        const std::int64_t rr = r < n_rows ? r0 + r : r0;
+        const std::int64_t i = rr / group;
+        const std::int64_t h = hk * group + rr % group;
+        out_row[r] = static_cast<std::size_t>((b * shape.q_heads + h) * shape.q_len + i);
+        q_pos[r] = i;
+        q_row[r] = q.data() + out_row[r] * ud;
+        tile_out[r] = tile_acc.data() + static_cast<std::size_t>(r) * ud;
+      }
+      for (std::int64_t r = 0; r < n_rows; ++r) detail::row_init(state[r], out.out.data() + out_row[r] * ud, d);
+
+      // Keys no row of the block can see are skipped: for such a key every row's p is 0, so the
+      // rows' sums are the same with or without it.
+      std::int64_t lo = range.begin;
+      std::int64_t hi = range.end;
+      if (mask.kind != MaskKind::none) {
+        hi = std::min(hi, q_pos[n_rows - 1] + delta + 1);
+        if (mask.kind == MaskKind::window) lo = std::max(lo, q_pos[0] + delta - mask.window + 1);
+      }
+
+      T p[kRowBlock][kKeyTile];
+      const T* p_row[kRowBlock];
+      for (std::int64_t r = 0; r < kRowBlock; ++r) p_row[r] = p[r];
+      const float* k_row[kKeyTile];
+      const float* v_row[kKeyTile];
+      for (std::int64_t tile = range.begin + ((lo - range.begin) / kKeyTile) * kKeyTile; tile < hi; tile += kKeyTile) {
+        const std::int64_t first = std::max(tile, lo);
+        const std::int64_t n_keys = std::min(tile + kKeyTile, hi) - first;
+        for (std::int64_t t = 0; t < n_keys; ++t) kv(b, hk, first + t, k_row[t], v_row[t]);
+        // Ask for the next tile's K/V lines now, so memory works while this tile computes (a paged
+        // cache jumps between pages, where the hardware prefetcher loses the stream).
+        const std::int64_t next_end = std::min(first + n_keys + kKeyTile, hi);
+        for (std::int64_t j = first + n_keys; j < next_end; ++j) {
           const float* kj = nullptr;
           const float* vj = nullptr;
           kv(b, hk, j, kj, vj);
-          T s = T(0);
-          for (std::int64_t c = 0; c < d; ++c) s += static_cast<T>(qi[c]) * static_cast<T>(kj[c]);
-          detail::row_add(state, acc, s * scale, vj, d);
+          for (std::int64_t c = 0; c < d; c += kLineFloats) {
+            __builtin_prefetch(kj + c);
+            __builtin_prefetch(vj + c);
+          }
         }
-        out.lse[row] = detail::row_finish(state, acc, d);
+        for (std::int64_t quad = 0; quad < n_quads; ++quad) {
+          for (std::int64_t t = 0; t < n_keys; ++t) {
+            T score[kQuad];
+            dot_quad(q_row + quad * kQuad, k_row[t], d, score);
+            for (std::int64_t u = 0; u < kQuad; ++u) {
+              const std::int64_t r = quad * kQuad + u;
+              p[r][t] = detail::key_visible(mask, delta, q_pos[r], first + t) ? score[u] * scale
+                                                                              : detail::negative_infinity<T>();
+            }
+          }
+        }
+        T alpha[kRowBlock];
+        for (std::int64_t r = 0; r < n_quads * kQuad; ++r) {
+          if (r < n_rows) {
+            alpha[r] = tile_softmax(state[r], p[r], n_keys);
+          } else {
+            std::fill_n(p[r], n_keys, T(0));
+          }
+        }
+        for (std::int64_t quad = 0; quad < n_quads; ++quad) {
+          pv_quad(p_row + quad * kQuad, v_row, n_keys, d, tile_out + quad * kQuad);
+        }
+        for (std::int64_t r = 0; r < n_rows; ++r) {
+          const T* ta = tile_out[r];
+          T* a = out.out.data() + out_row[r] * ud;
+          const T scale_old = alpha[r];
+          for (std::int64_t c = 0; c < d; ++c) a[c] = a[c] * scale_old + ta[c];
+        }
+      }
+      for (std::int64_t r = 0; r < n_rows; ++r) {
+        out.lse[out_row[r]] = detail::row_finish(state[r], out.out.data() + out_row[r] * ud, d);
       }
     }
   }

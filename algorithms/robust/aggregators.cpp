@@ -3,13 +3,16 @@
 #include "paperkit/robust/aggregators.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <numeric>
 #include <type_traits>
+#include <utility>
 
 #include "paperkit/common/errors.hpp"
 #include "paperkit/robust/detail/simd.hpp"
@@ -18,14 +21,107 @@ namespace paperkit::robust {
 
 namespace {
 
-constexpr std::size_t kBlock = 8192;  // coordinates per block: long runs per row for the prefetcher; out block in L2
-constexpr std::size_t kLanes = 8;     // independent accumulators, so the compiler vectorises sums
-constexpr std::size_t kGramBlock = 64;
+constexpr std::size_t kBlock = 8192;     // coordinates per block: long runs per row for the prefetcher; out block in L2
+constexpr std::size_t kLanes = 8;        // independent accumulators, so the compiler vectorises sums
+constexpr std::size_t kGramBlock = 128;  // coordinates staged per Gram block: m x 128 doubles in L1
+constexpr std::size_t kGramTile = 4;     // rows per side of the Gram register tile (16 accumulators)
 
 std::string num(double x) {
   std::string s = std::to_string(x);
   return s;
 }
+
+// n zeros at a 64-byte boundary inside `storage` (so whole-vector loads never split a cache line).
+double* zeroed_aligned(std::vector<double>& storage, std::size_t n) {
+  storage.assign(n + 8, 0.0);
+  const auto addr = reinterpret_cast<std::uintptr_t>(storage.data());
+  return storage.data() + ((64 - addr % 64) % 64) / sizeof(double);
+}
+
+constexpr std::size_t kDistBlock = 2048;     // nna: pivot coordinates staged per block (16 KB of doubles, in L1)
+constexpr std::size_t kDistPrefetch = 2048;  // nna: bytes prefetched ahead of each row (its run restarts per block)
+
+// sum_c (row[c] - pivot[c])^2 over [0, len) in double, pivot already in double (64-byte aligned);
+// `readable` (>= len) elements of the row exist, so prefetches stay inside it.
+// Four vector accumulators (32 lanes) keep the multiply-adds independent, so the loop runs at the
+// memory rate rather than the add latency; the lanes are then summed in a fixed order, so the
+// result depends on len alone. Each term is exact for float input (a float difference is exact in
+// double) and the sum is the usual double rounding for double input.
+template <class T>
+double add_distance(const T* row, const double* pivot, std::size_t len, std::size_t readable) {
+  using S = detail::Simd<double>;
+  using V = S::V;
+  constexpr std::size_t W = S::lanes;
+  const auto load = [row](std::size_t c) {
+    if constexpr (std::is_same_v<T, double>) {
+      return S::load(row + c);
+    } else {
+      using F [[gnu::vector_size(W * sizeof(T))]] = T;
+      F f;
+      std::memcpy(&f, row + c, sizeof(F));
+      return __builtin_convertvector(f, V);
+    }
+  };
+  V a0 = S::splat(0), a1 = a0, a2 = a0, a3 = a0;
+  std::size_t c = 0;
+  for (; c + 4 * W <= len; c += 4 * W) {
+    if (c + kDistPrefetch / sizeof(T) < readable) __builtin_prefetch(row + c + kDistPrefetch / sizeof(T), 0, 2);
+    const V d0 = load(c) - S::load(pivot + c), d1 = load(c + W) - S::load(pivot + c + W);
+    const V d2 = load(c + 2 * W) - S::load(pivot + c + 2 * W), d3 = load(c + 3 * W) - S::load(pivot + c + 3 * W);
+    a0 += d0 * d0;
+    a1 += d1 * d1;
+    a2 += d2 * d2;
+    a3 += d3 * d3;
+  }
+  for (; c + W <= len; c += W) {
+    const V d0 = load(c) - S::load(pivot + c);
+    a0 += d0 * d0;
+  }
+  double s = S::sum((a0 + a1) + (a2 + a3));
+  for (; c < len; ++c) {
+    const double diff = static_cast<double>(row[c]) - pivot[c];
+    s += diff * diff;
+  }
+  return s;
+}
+
+using GramSimd = detail::Simd<double, 32>;  // FMA-bound: 32-byte vectors (see detail/simd.hpp)
+
+// One register tile of the Gram matrix: rows a[0..RI) x b[0..RJ) of a staged block (row stride
+// kGramBlock), `vecs` vectors long, added to the tile's vector partial sums at acc (kGramTile x
+// kGramTile vectors). RI, RJ < kGramTile only for the last, partial tile, so no padded row costs
+// multiply-adds. One prefetch (of the next block) per step while the list lasts.
+template <std::size_t RI, std::size_t RJ>
+void gram_tile(const double* a, const double* b, std::size_t vecs, double* acc_base, const void* const* prefetch,
+               std::size_t prefetch_count, std::size_t& pf) {
+  using S = GramSimd;
+  using V = S::V;
+  constexpr std::size_t W = S::lanes;
+  V acc[RI][RJ];
+  for (std::size_t i = 0; i < RI; ++i) {
+    for (std::size_t j = 0; j < RJ; ++j) acc[i][j] = S::load(acc_base + (i * kGramTile + j) * W);
+  }
+  for (std::size_t q = 0; q < vecs; ++q) {
+    if (pf < prefetch_count) __builtin_prefetch(prefetch[pf++]);
+    V x[RI], y[RJ];
+    for (std::size_t i = 0; i < RI; ++i) x[i] = S::load(a + i * kGramBlock + q * W);
+    for (std::size_t j = 0; j < RJ; ++j) y[j] = S::load(b + j * kGramBlock + q * W);
+    for (std::size_t i = 0; i < RI; ++i) {
+      for (std::size_t j = 0; j < RJ; ++j) acc[i][j] += x[i] * y[j];
+    }
+  }
+  for (std::size_t i = 0; i < RI; ++i) {
+    for (std::size_t j = 0; j < RJ; ++j) S::store(acc_base + (i * kGramTile + j) * W, acc[i][j]);
+  }
+}
+
+using GramTileFn = void (*)(const double*, const double*, std::size_t, double*, const void* const*, std::size_t,
+                            std::size_t&);
+template <std::size_t... K>
+constexpr std::array<GramTileFn, sizeof...(K)> gram_tile_table(std::index_sequence<K...>) {
+  return {&gram_tile<K / kGramTile + 1, K % kGramTile + 1>...};
+}
+constexpr auto gram_tile_kernels = gram_tile_table(std::make_index_sequence<kGramTile * kGramTile>{});
 
 // NaN sorts as +inf (spec §6): a Byzantine NaN vector is the farthest, never a crash.
 double sortable(double x) {
@@ -202,12 +298,15 @@ void Mixer<T>::nna(std::span<const T* const> rows, std::size_t d, std::size_t pi
   const std::size_t keep = m - options_.f;
   dist_.resize(m);
   const T* p = rows[pivot];
-  // Distances blocked over coordinates so the pivot's block stays in cache while every row streams.
+  // Distances blocked over coordinates: the pivot's block is staged once as doubles in L1 (for float,
+  // one conversion instead of one per row), then every row streams past it (see add_distance).
   std::fill(dist_.begin(), dist_.end(), 0.0);
-  for (std::size_t c0 = 0; c0 < d; c0 += kBlock) {
-    const std::size_t len = std::min(kBlock, d - c0);
+  double* const pb = zeroed_aligned(block_, kDistBlock);
+  for (std::size_t c0 = 0; c0 < d; c0 += kDistBlock) {
+    const std::size_t len = std::min(kDistBlock, d - c0);
+    for (std::size_t c = 0; c < len; ++c) pb[c] = static_cast<double>(p[c0 + c]);
     for (std::size_t r = 0; r < m; ++r) {
-      if (r != pivot) dist_[r] += squared_distance(rows[r] + c0, p + c0, len);
+      if (r != pivot) dist_[r] += add_distance(rows[r] + c0, pb, len, d - c0);
     }
   }
   for (std::size_t r = 0; r < m; ++r) dist_[r] = sortable(dist_[r]);
@@ -219,54 +318,67 @@ void Mixer<T>::nna(std::span<const T* const> rows, std::size_t d, std::size_t pi
   mean_of<T>(rows, selected_, d, out);
 }
 
-// Gram matrix G_ij = <r_i, r_j> in double over coordinate blocks staged in L1 as doubles (measured
-// faster than reading the rows directly, and the float -> double conversion happens once). Each
-// pair keeps a vector of partial sums across blocks, reduced once at the end (a horizontal sum per
-// block would cost as much as the block's multiply-adds); four j at a time give independent chains.
+// Gram matrix G_ij = <r_i, r_j> in double. Each block of kGramBlock coordinates of every row is
+// staged in L1 as doubles (the float -> double conversion happens once; rows are padded with zeros to
+// a multiple of kGramTile and the tail block with zero coordinates). A register tile of kGramTile x
+// kGramTile pairs then keeps 16 vector accumulators while it streams 4 + 4 staged rows: 16
+// multiply-adds per 8 loads, so the kernel runs at the multiply-add rate instead of the load rate.
+// Each pair keeps its vector of partial sums across blocks (gram_acc_), reduced once at the end, so
+// the summation order is fixed by d alone (never by the thread count or the data).
 template <class T>
 void Mixer<T>::gram(std::span<const T* const> rows, std::size_t d) {
-  using S = detail::Simd<double>;
-  using V = S::V;
-  constexpr std::size_t kVecs = kGramBlock / S::lanes;
+  using S = GramSimd;
+  constexpr std::size_t W = S::lanes;
   const std::size_t m = rows.size();
-  std::vector<V> acc(m * m, S::splat(0));
-  block_.resize(m * kGramBlock);
+  const std::size_t tiles = (m + kGramTile - 1) / kGramTile;
+  const std::size_t mp = tiles * kGramTile;
+  const std::size_t pairs = tiles * (tiles + 1) / 2;
+  double* const acc0 = zeroed_aligned(gram_acc_, pairs * kGramTile * kGramTile * W);
+  double* const block = zeroed_aligned(block_, mp * kGramBlock);  // padded rows stay zero
   for (std::size_t c0 = 0; c0 < d; c0 += kGramBlock) {
     const std::size_t len = std::min(d - c0, kGramBlock);
     for (std::size_t r = 0; r < m; ++r) {
-      double* b = block_.data() + r * kGramBlock;
+      double* b = block + r * kGramBlock;
       const T* src = rows[r] + c0;
       for (std::size_t c = 0; c < len; ++c) b[c] = static_cast<double>(src[c]);
       for (std::size_t c = len; c < kGramBlock; ++c) b[c] = 0.0;
     }
-    const double* base = block_.data();
-    const auto vec = [base](std::size_t row, std::size_t q) { return S::load(base + row * kGramBlock + q * S::lanes); };
-    for (std::size_t i = 0; i < m; ++i) {
-      std::size_t j = i;
-      for (; j + 4 <= m; j += 4) {
-        V s0 = acc[i * m + j], s1 = acc[i * m + j + 1], s2 = acc[i * m + j + 2], s3 = acc[i * m + j + 3];
-        for (std::size_t q = 0; q < kVecs; ++q) {
-          const V a = vec(i, q);
-          s0 += a * vec(j, q);
-          s1 += a * vec(j + 1, q);
-          s2 += a * vec(j + 2, q);
-          s3 += a * vec(j + 3, q);
-        }
-        acc[i * m + j] = s0;
-        acc[i * m + j + 1] = s1;
-        acc[i * m + j + 2] = s2;
-        acc[i * m + j + 3] = s3;
+    const std::size_t vecs = (len + W - 1) / W;  // the zero tail of the last block adds nothing
+    // Prefetch the next block of every row, one cache line per kernel step, so its memory latency
+    // hides behind this block's multiply-adds (the kernel alone is compute-bound).
+    prefetch_.clear();
+    if (c0 + kGramBlock < d) {
+      const std::size_t next = std::min(d - c0 - kGramBlock, kGramBlock);
+      constexpr std::size_t kLine = 64 / sizeof(T);
+      for (std::size_t r = 0; r < m; ++r) {
+        for (std::size_t c = 0; c < next; c += kLine) prefetch_.push_back(rows[r] + c0 + kGramBlock + c);
       }
-      for (; j < m; ++j) {
-        V s0 = acc[i * m + j];
-        for (std::size_t q = 0; q < kVecs; ++q) s0 += vec(i, q) * vec(j, q);
-        acc[i * m + j] = s0;
+    }
+    std::size_t pf = 0;
+    double* acc_base = acc0;
+    for (std::size_t ti = 0; ti < tiles; ++ti) {
+      const double* a = block + ti * kGramTile * kGramBlock;
+      for (std::size_t tj = ti; tj < tiles; ++tj, acc_base += kGramTile * kGramTile * W) {
+        const double* b = block + tj * kGramTile * kGramBlock;
+        const std::size_t ri = std::min(kGramTile, m - ti * kGramTile), rj = std::min(kGramTile, m - tj * kGramTile);
+        gram_tile_kernels[(ri - 1) * kGramTile + (rj - 1)](a, b, vecs, acc_base, prefetch_.data(), prefetch_.size(),
+                                                           pf);
       }
     }
   }
   gram_.assign(m * m, 0.0);
-  for (std::size_t i = 0; i < m; ++i) {
-    for (std::size_t j = i; j < m; ++j) gram_[i * m + j] = gram_[j * m + i] = S::sum(acc[i * m + j]);
+  const double* acc_base = acc0;
+  for (std::size_t ti = 0; ti < tiles; ++ti) {
+    for (std::size_t tj = ti; tj < tiles; ++tj, acc_base += kGramTile * kGramTile * W) {
+      for (std::size_t i = 0; i < kGramTile; ++i) {
+        for (std::size_t j = 0; j < kGramTile; ++j) {
+          const std::size_t gi = ti * kGramTile + i, gj = tj * kGramTile + j;
+          if (gi >= m || gj >= m || gj < gi) continue;
+          // (gi, gj) with gi <= gj: the same products in the same order as (gj, gi) would give.
+          gram_[gi * m + gj] = gram_[gj * m + gi] = S::sum(S::load(acc_base + (i * kGramTile + j) * W));
+        }
+      }
+    }
   }
 }
 

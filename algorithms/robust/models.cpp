@@ -19,8 +19,6 @@ template <class T>
 using MapM = Eigen::Map<Mat<T>>;
 template <class T>
 using VecC = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>>;
-template <class T>
-using VecM = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, 1>>;
 
 template <class T>
 void uniform_fill(T* p, std::size_t count, double bound, Rng& rng) {
@@ -45,6 +43,20 @@ double softmax_xent(Mat<T>& logits, const int* y, std::size_t classes) {
     logits(r, label) -= static_cast<T>(1.0 / static_cast<double>(batch));
   }
   return total / static_cast<double>(batch);
+}
+
+// out[c] = Σ_r m(r, c), summed row by row in a fixed order. Eigen's colwise().sum() into a mapped
+// vector sums the entries it peels to reach an aligned destination in a different order from the
+// vectorized ones, so the gradient depended (in its last bits) on where the caller's buffer sat in
+// memory, and processes with different heap layouts (the MPI engine's ranks) drifted apart.
+template <class T>
+void column_sums(const Mat<T>& m, T* out) {
+  const Eigen::Index cols = m.cols();
+  for (Eigen::Index c = 0; c < cols; ++c) out[c] = T(0);
+  for (Eigen::Index r = 0; r < m.rows(); ++r) {
+    const T* row = m.data() + r * cols;
+    for (Eigen::Index c = 0; c < cols; ++c) out[c] += row[c];
+  }
 }
 
 // λ‖θ‖ and its gradient λθ/‖θ‖ added to grad.
@@ -82,9 +94,8 @@ class LogReg final : public Model<T> {
     const double value = softmax_xent(logits, y, this->classes_);
     if (!grad.empty()) {
       MapM<T> gw(grad.data(), c, p);
-      VecM<T> gb(grad.data() + c * p, c);
       gw.noalias() = logits.transpose() * xs;
-      gb = logits.colwise().sum().transpose();
+      column_sums(logits, grad.data() + c * p);
     }
     return value + l2_norm_term(theta, l2, grad);
   }
@@ -135,15 +146,13 @@ class Mlp final : public Model<T> {
     if (!grad.empty()) {
       T* g = grad.data();
       MapM<T> gw1(g, h, p);
-      VecM<T> gb1(g + h * p, h);
       MapM<T> gw2(g + h * p + h, c, h);
-      VecM<T> gb2(g + h * p + h + c * h, c);
       gw2.noalias() = logits.transpose() * act;
-      gb2 = logits.colwise().sum().transpose();
+      column_sums(logits, g + h * p + h + c * h);
       Mat<T> back = logits * w2;  // dL/dact
       back = back.cwiseProduct((pre.array() > T(0)).matrix().template cast<T>());
       gw1.noalias() = back.transpose() * xs;
-      gb1 = back.colwise().sum().transpose();
+      column_sums(back, g + h * p);
     }
     return value + l2_norm_term(theta, l2, grad);
   }

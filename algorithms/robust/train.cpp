@@ -76,13 +76,11 @@ NodeState make_node(const TrainConfig& c, const Dataset& train, const std::vecto
   return s;
 }
 
-double local_step(NodeState& s, const Model<float>& model, const Dataset& train, const TrainConfig& c, std::size_t step,
-                  NodeWork& w, std::vector<float>* flipped) {
-  const std::size_t p = train.features, d = s.x.size();
-  w.xb.resize(c.batch * p);
-  w.yb.resize(c.batch);
-  // Epoch-wise sampling without replacement from the node's shard (a shuffled DataLoader).
-  for (std::size_t k = 0; k < c.batch; ++k) {
+void draw_batch(NodeState& s, const Dataset& train, std::size_t batch, NodeWork& w) {
+  const std::size_t p = train.features;
+  w.xb.resize(batch * p);
+  w.yb.resize(batch);
+  for (std::size_t k = 0; k < batch; ++k) {
     if (s.cursor >= s.order.size()) {
       for (std::size_t i = s.order.size(); i > 1; --i) std::swap(s.order[i - 1], s.order[s.batch_rng.uniform_below(i)]);
       s.cursor = 0;
@@ -92,6 +90,12 @@ double local_step(NodeState& s, const Model<float>& model, const Dataset& train,
                 w.xb.begin() + static_cast<std::ptrdiff_t>(k * p));
     w.yb[k] = train.y[idx];
   }
+}
+
+double local_step(NodeState& s, const Model<float>& model, const Dataset& train, const TrainConfig& c, std::size_t step,
+                  NodeWork& w, std::vector<float>* flipped) {
+  const std::size_t d = s.x.size();
+  draw_batch(s, train, c.batch, w);
   w.grad.resize(d);
   const double loss = model.loss(s.x, w.xb.data(), w.yb.data(), c.batch, c.l2, w.grad);
   if (flipped) {
@@ -108,11 +112,9 @@ double local_step(NodeState& s, const Model<float>& model, const Dataset& train,
   return loss;
 }
 
-void mix_step(NodeState& s, const std::vector<const float*>& halves, const float* byz, const TrainConfig& c,
-              Mixer<float>& mixer) {
-  const std::size_t honest = halves.size(), i = s.node;
-  std::vector<const float*> rows;
-  std::size_t pivot = 0;
+std::vector<std::size_t> draw_received(NodeState& s, std::size_t honest, const TrainConfig& c) {
+  const std::size_t i = s.node;
+  std::vector<std::size_t> received;
   if (c.receive == Receive::paper) {
     std::vector<std::size_t> peers;
     for (std::size_t j = 0; j < honest; ++j) {
@@ -121,14 +123,22 @@ void mix_step(NodeState& s, const std::vector<const float*>& halves, const float
     const std::size_t take = c.n - 2 * c.f - 1;
     for (std::size_t k = 0; k < take; ++k) {  // partial Fisher-Yates, draw order kept
       std::swap(peers[k], peers[k + s.peer_rng.uniform_below(peers.size() - k)]);
-      rows.push_back(halves[peers[k]]);
+      received.push_back(peers[k]);
     }
-    pivot = rows.size();
-    rows.push_back(halves[i]);
+    received.push_back(i);
   } else {
-    rows = halves;
-    pivot = i;
+    received.resize(honest);
+    std::iota(received.begin(), received.end(), std::size_t{0});
   }
+  return received;
+}
+
+void mix_step(NodeState& s, const std::vector<const float*>& halves, const float* byz, const TrainConfig& c,
+              Mixer<float>& mixer) {
+  const auto received = draw_received(s, halves.size(), c);
+  std::vector<const float*> rows;
+  for (const std::size_t j : received) rows.push_back(halves[j]);
+  const std::size_t pivot = c.receive == Receive::paper ? received.size() - 1 : s.node;
   if (byz) {
     for (std::size_t k = 0; k < c.f; ++k) rows.push_back(byz);
   }
@@ -143,23 +153,62 @@ double accuracy(const Model<float>& model, const std::vector<float>& theta, cons
   return static_cast<double>(ok) / static_cast<double>(std::max<std::size_t>(1, test.size()));
 }
 
-TrainResult train(const TrainConfig& config, const Model<float>& model, const TrainTest& data,
-                  const std::function<void(std::size_t)>& progress) {
-  TrainConfig c = config;
+namespace {
+
+TrainConfig completed(TrainConfig c) {
   c.rule.f = c.f;
   c.attack.f = c.f;
   c.attack.target = c.rule;
-  validate(c);
-  if (data.train.features != model.features()) throw InvalidParameter("model and data feature counts differ");
-  const std::size_t honest = c.n - c.f, d = model.dim();
-  const auto theta0 = initial_model(c, model);
-  std::vector<NodeState> nodes;
-  for (std::size_t i = 0; i < honest; ++i) nodes.push_back(make_node(c, data.train, theta0, i));
-  NodeWork work;
-  Mixer<float> mixer(c.rule);
+  return c;
+}
+
+}  // namespace
+
+Simulator::Simulator(const TrainConfig& config, const Model<float>& model, const Dataset& train)
+    : config_(completed(config)), model_(&model), train_(&train), mixer_(config_.rule) {
+  validate(config_);
+  if (train.features != model.features()) throw InvalidParameter("model and data feature counts differ");
+  const std::size_t honest = config_.n - config_.f;
+  const auto theta0 = initial_model(config_, model);
+  for (std::size_t i = 0; i < honest; ++i) nodes_.push_back(make_node(config_, train, theta0, i));
+  halves_.resize(honest);
+}
+
+StepStats Simulator::step(std::size_t t) {
+  const TrainConfig& c = config_;
+  const std::size_t honest = nodes_.size(), d = model_->dim();
   const bool byzantine = c.f > 0 && c.attack.type != Attack::none;
   const bool lf = byzantine && c.attack.type == Attack::lf;
-  std::vector<float> flipped, lf_step(lf ? d : 0);
+  const double lr = learning_rate(c, t);
+  StepStats stats;
+  if (lf) lf_step_.assign(d, 0.0f);
+  for (auto& s : nodes_) {
+    stats.loss += local_step(s, *model_, *train_, c, t, work_, lf ? &flipped_ : nullptr);
+    stats.grads += lf ? 2 : 1;
+    if (lf) {
+      for (std::size_t k = 0; k < d; ++k) lf_step_[k] += flipped_[k];
+    }
+    halves_[s.node] = s.half.data();
+  }
+  attack_ = Crafted<float>{};
+  if (byzantine) {
+    if (lf) {
+      for (auto& v : lf_step_) v = static_cast<float>(lr * static_cast<double>(v) / static_cast<double>(honest));
+    }
+    attack_ = craft_attack<float>(c.attack, halves_, d, lf_step_);
+  }
+  for (auto& s : nodes_) mix_step(s, halves_, byzantine ? attack_.vector.data() : nullptr, c, mixer_);
+  stats.loss /= static_cast<double>(honest);
+  stats.attack_z = attack_.z;
+  return stats;
+}
+
+TrainResult train(const TrainConfig& config, const Model<float>& model, const TrainTest& data,
+                  const std::function<void(std::size_t)>& progress) {
+  Simulator sim(config, model, data.train);
+  const TrainConfig& c = sim.config();
+  const std::vector<NodeState>& nodes = sim.nodes();
+  const std::size_t honest = c.n - c.f, d = model.dim();
   std::vector<double> mean_prev(d), mean_now(d);
   TrainResult result;
   std::uint64_t grads = 0;
@@ -207,32 +256,14 @@ TrainResult train(const TrainConfig& config, const Model<float>& model, const Tr
   honest_mean(mean_now);
   mean_prev = mean_now;
   record(0, learning_rate(c, 0), std::nan(""), 0);
-  std::vector<const float*> halves(honest);
   for (std::size_t t = 0; t < c.steps; ++t) {
-    const double lr = learning_rate(c, t);
-    double loss = 0;
-    if (lf) std::fill(lf_step.begin(), lf_step.end(), 0.0f);
-    for (auto& s : nodes) {
-      loss += local_step(s, model, data.train, c, t, work, lf ? &flipped : nullptr);
-      grads += lf ? 2 : 1;
-      if (lf) {
-        for (std::size_t k = 0; k < d; ++k) lf_step[k] += flipped[k];
-      }
-      halves[s.node] = s.half.data();
-    }
-    Crafted<float> b;
-    if (byzantine) {
-      if (lf) {
-        for (auto& v : lf_step) v = static_cast<float>(lr * static_cast<double>(v) / static_cast<double>(honest));
-      }
-      b = craft_attack<float>(c.attack, halves, d, lf_step);
-    }
-    for (auto& s : nodes) mix_step(s, halves, byzantine ? b.vector.data() : nullptr, c, mixer);
+    const StepStats stats = sim.step(t);
+    grads += stats.grads;
     mean_prev.swap(mean_now);
     honest_mean(mean_now);
     const bool last = t + 1 == c.steps;
     if (last || (c.eval_every > 0 && (t + 1) % c.eval_every == 0)) {
-      record(t + 1, lr, loss / static_cast<double>(honest), b.z);
+      record(t + 1, learning_rate(c, t), stats.loss, stats.attack_z);
     }
     if (progress) progress(t + 1);
   }

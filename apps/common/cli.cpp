@@ -75,6 +75,27 @@ void log_verbose(const CommonOptions& options, const std::string& message) {
   if (options.verbose && !options.quiet) std::cerr << message << '\n';
 }
 
+namespace {
+
+// CLI11 checks "a subcommand is required" before it reports unknown arguments, so `tool --bogus`
+// used to hide the real mistake. When no subcommand was chosen and arguments are left over, name
+// the first of them instead; every other parse error keeps CLI11's message.
+std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e) {
+  const std::vector<std::string> left = app.remaining();
+  if (dynamic_cast<const CLI::RequiredError*>(&e) == nullptr || !app.get_subcommands().empty() || left.empty()) {
+    return e.what();
+  }
+  const std::string& first = left.front();
+  if (!first.empty() && first[0] == '-') return "unknown option " + first;
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_name().empty(); })) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  return "unknown subcommand '" + first + "'" + (names.empty() ? "" : " (expected one of " + names + ")");
+}
+
+}  // namespace
+
 int run_tool(CLI::App& app, int argc, char** argv) {
   try {
     try {
@@ -87,7 +108,7 @@ int run_tool(CLI::App& app, int argc, char** argv) {
       return app.exit(e);
     } catch (const CLI::ParseError& e) {
       if (e.get_exit_code() == 0) return app.exit(e);
-      std::cerr << "error: " << e.what() << " (see --help)\n";
+      std::cerr << "error: " << parse_error_message(app, e) << " (see --help)\n";
       return static_cast<int>(ExitCode::usage);
     }
     return 0;

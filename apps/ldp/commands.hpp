@@ -7,7 +7,8 @@
 
 namespace paperkit::ldp_tool {
 
-// `fo`: frequency oracles (fo_command.cpp).
+// `fo`: frequency oracles: simulate (fo_command.cpp), perturb, decode, variance (fo_perturb.cpp,
+// fo_decode.cpp, fo_variance.cpp; shared flags, readers and chunking in fo_common.hpp).
 void add_fo_command(CLI::App& app);
 
 // `hh`: heavy hitters, PEM / TAP / TAPS / baselines (hh_command.cpp).

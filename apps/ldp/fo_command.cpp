@@ -1,9 +1,10 @@
-// paperkit-ldp fo: simulate one frequency oracle on a histogram (spec ldp.md §2.1, §7) and
-// report estimated vs true counts, per-item errors, empirical vs theoretical variance, the
-// privacy block and timings.
-#include <cctype>
+// paperkit-ldp fo: frequency oracles (spec ldp.md §2.1, §7).
+//   fo simulate   simulate one oracle on a histogram and report estimated vs true counts, per-item
+//                 errors, empirical vs theoretical variance, the privacy block and timings;
+//                 `fo` with simulate's flags and no subcommand is the same command (the original
+//                 form, kept as an alias);
+//   fo perturb / fo decode / fo variance   fo_perturb.cpp, fo_decode.cpp, fo_variance.cpp.
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -12,6 +13,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "fo_common.hpp"
 #include "paperkit/common/errors.hpp"
 #include "paperkit/common/timer.hpp"
 #include "paperkit/ldp/frequency_oracle.hpp"
@@ -24,59 +26,17 @@ using paperkit::InputError;
 using paperkit::InvalidParameter;
 namespace ldp = paperkit::ldp;
 
-constexpr std::uint64_t kMaxToolDomain = std::uint64_t{1} << 24;  // one output row per item
 constexpr std::uint64_t kMaxUsers = std::uint64_t{1} << 40;
-constexpr std::size_t kChunkUsers = std::size_t{1} << 18;  // per-user mode works chunk by chunk
 
 struct FoArgs {
   paperkit::cli::CommonOptions common;
-  std::string oracle = "auto";
-  double epsilon = std::nan("");
-  std::uint64_t domain = 0;
+  OracleFlags oracle;
+  std::string command = "fo";
   std::uint64_t users = 0;
   std::string mode = "per-user";
   std::string counts_file;
   double zipf = 1.1;
-  std::uint64_t olh_g = 0;
-  std::string olh_variant = "pure-ldp";
 };
-
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
-
-std::vector<std::uint64_t> read_counts(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError("--counts: cannot read '" + path + "'");
-  std::vector<std::uint64_t> counts;
-  std::string line;
-  std::size_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    for (char& ch : line) {
-      if (ch == ',' || ch == ';' || ch == '\t' || ch == '\r') ch = ' ';
-    }
-    std::istringstream tokens(line);
-    std::string tok;
-    while (tokens >> tok) {
-      const bool digits = !tok.empty() && tok.size() <= 15 &&
-                          std::all_of(tok.begin(), tok.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-      if (!digits) {
-        throw InputError("--counts: line " + std::to_string(line_no) + " of '" + path +
-                         "': counts must be non-negative integers below 10^15 (got '" + tok + "')");
-      }
-      counts.push_back(std::stoull(tok));
-      if (counts.size() > kMaxToolDomain) {
-        throw InputError("--counts: more than " + std::to_string(kMaxToolDomain) + " items in '" + path + "'");
-      }
-    }
-  }
-  if (counts.empty()) throw InputError("--counts: no counts in '" + path + "'");
-  return counts;
-}
 
 // Multinomial(n, Zipf(s) over d items) by conditional binomials (seeded, stream 1).
 std::vector<std::uint64_t> zipf_counts(std::uint64_t n, std::uint64_t d, double s, std::uint64_t seed) {
@@ -99,19 +59,13 @@ std::vector<std::uint64_t> zipf_counts(std::uint64_t n, std::uint64_t d, double 
 
 void validate(FoArgs& a) {
   paperkit::cli::validate_common(a.common);
-  if (!std::isfinite(a.epsilon) || !(a.epsilon > 0) || a.epsilon > ldp::kMaxEpsilon) {
-    throw InvalidParameter("--epsilon must be finite and in (0, 30] (got " + num(a.epsilon) + ")");
-  }
+  validate_oracle_flags(a.oracle);
   if (a.mode != "per-user" && a.mode != "aggregate") {
     throw InvalidParameter("--mode must be per-user or aggregate (got '" + a.mode + "')");
   }
-  if (a.olh_variant != "pure-ldp" && a.olh_variant != "wang") {
-    throw InvalidParameter("--olh-variant must be pure-ldp or wang (got '" + a.olh_variant + "')");
-  }
-  if (a.olh_g == 1) throw InvalidParameter("--olh-g must be >= 2, or 0 for the variant's rule (got 1)");
   if (a.counts_file.empty()) {
-    if (a.domain == 0 || a.domain > kMaxToolDomain) {
-      throw InvalidParameter("--domain must be in [1, 2^24] (got " + std::to_string(a.domain) + ")");
+    if (a.oracle.domain == 0 || a.oracle.domain > kMaxToolDomain) {
+      throw InvalidParameter("--domain must be in [1, 2^24] (got " + std::to_string(a.oracle.domain) + ")");
     }
     if (a.users == 0 || a.users > kMaxUsers) {
       throw InvalidParameter("--users must be in [1, 2^40] (got " + std::to_string(a.users) + ")");
@@ -129,30 +83,19 @@ struct Run {
   double perturb_s = 0, decode_s = 0;
 };
 
-// Per-user mode, chunk by chunk: chunk c's users come from Rng stream c, whatever --threads is.
+// Per-user mode: every report generated, chunk by chunk (perturb_in_chunks), and decoded as it
+// comes; `fo perturb` draws the same reports for the same seed and users.
 Run per_user(const ldp::FrequencyOracle& o, const std::vector<std::uint64_t>& counts, std::uint64_t n,
              std::uint64_t seed, int threads) {
   Run r;
   std::vector<std::uint64_t> support(counts.size(), 0);
-  std::uint64_t item = 0, left_of_item = counts.empty() ? 0 : counts[0];
-  std::vector<std::uint64_t> items;
-  for (std::uint64_t first = 0, chunk = 0; first < n; first += kChunkUsers, ++chunk) {
-    const std::uint64_t size = std::min<std::uint64_t>(kChunkUsers, n - first);
-    items.clear();
-    while (items.size() < size) {
-      while (left_of_item == 0) left_of_item = counts[++item];
-      const std::uint64_t take = std::min<std::uint64_t>(left_of_item, size - items.size());
-      items.insert(items.end(), take, item);
-      left_of_item -= take;
-    }
-    paperkit::Stopwatch p;
-    const auto batch = o.perturb_all(items, seed, chunk + 2, threads);  // streams 0, 1 are used elsewhere
-    r.perturb_s += p.seconds();
+  UserItems users = UserItems::from_counts(counts);
+  r.perturb_s = perturb_in_chunks(o, users, seed, threads, [&](const ldp::ReportBatch& batch) {
     paperkit::Stopwatch dcl;
     const auto s = o.support_counts(batch, threads);
     for (std::size_t v = 0; v < s.size(); ++v) support[v] += s[v];
     r.decode_s += dcl.seconds();
-  }
+  });
   r.estimates = o.estimate_from_support(support, n);
   return r;
 }
@@ -164,13 +107,13 @@ void run_fo(FoArgs& a) {
   std::string source;
   if (!a.counts_file.empty()) {
     counts = read_counts(a.counts_file);
-    if (a.domain != 0 && a.domain != counts.size()) {
-      throw InvalidParameter("--domain " + std::to_string(a.domain) + " differs from the " +
+    if (a.oracle.domain != 0 && a.oracle.domain != counts.size()) {
+      throw InvalidParameter("--domain " + std::to_string(a.oracle.domain) + " differs from the " +
                              std::to_string(counts.size()) + " counts in --counts");
     }
     source = "file:" + a.counts_file;
   } else {
-    counts = zipf_counts(a.users, a.domain, a.zipf, a.common.seed);
+    counts = zipf_counts(a.users, a.oracle.domain, a.zipf, a.common.seed);
     std::ostringstream z;
     z << "zipf(s=" << a.zipf << ")";  // 6 significant digits: a label, the value is in params
     source = z.str();
@@ -181,13 +124,7 @@ void run_fo(FoArgs& a) {
   if (n > kMaxUsers) throw InputError("--counts: more than 2^40 users");
   const std::uint64_t d = counts.size();
 
-  ldp::OracleOptions opt;
-  opt.olh_g = a.olh_g;
-  opt.olh_variant = a.olh_variant == "wang" ? ldp::OlhVariant::wang : ldp::OlhVariant::pure_ldp;
-  if (a.oracle != "olh" && a.oracle != "auto" && (a.olh_g != 0 || a.olh_variant != "pure-ldp")) {
-    throw InvalidParameter("--olh-g and --olh-variant apply to --oracle olh only (got --oracle " + a.oracle + ")");
-  }
-  const ldp::FrequencyOracle o = ldp::make_oracle(a.oracle, a.epsilon, d, opt);
+  const ldp::FrequencyOracle o = build_oracle(a.oracle, d);
   paperkit::cli::Output out(a.common.out);
 
   Run r;
@@ -210,11 +147,11 @@ void run_fo(FoArgs& a) {
   const double mse = sq / static_cast<double>(d), theory_mean = theory / static_cast<double>(d);
 
   nlohmann::json info;
-  info["command"] = "fo";
+  info["command"] = a.command;
   info["params"] = {{"oracle", std::string(ldp::to_string(o.kind()))},
-                    {"oracle_requested", a.oracle},
+                    {"oracle_requested", a.oracle.oracle},
                     {"description", o.description()},
-                    {"epsilon", a.epsilon},
+                    {"epsilon", a.oracle.epsilon},
                     {"domain", d},
                     {"users", n},
                     {"mode", a.mode},
@@ -224,9 +161,9 @@ void run_fo(FoArgs& a) {
                     {"p_star", o.p_star()},
                     {"q_star", o.q_star()},
                     {"g", o.g()}};
-  if (o.kind() == ldp::OracleKind::olh) info["params"]["olh_variant"] = a.olh_variant;
+  if (o.kind() == ldp::OracleKind::olh) info["params"]["olh_variant"] = a.oracle.olh_variant;
   if (a.counts_file.empty()) info["params"]["zipf"] = a.zipf;
-  info["privacy"] = {{"epsilon", a.epsilon}, {"mechanism", o.description()}, {"reports_per_user", 1}};
+  info["privacy"] = {{"epsilon", a.oracle.epsilon}, {"mechanism", o.description()}, {"reports_per_user", 1}};
   info["summary"] = {{"empirical_mse", mse},
                      {"theoretical_variance_mean", theory_mean},
                      {"mse_over_theory", mse / theory_mean},
@@ -263,28 +200,47 @@ void run_fo(FoArgs& a) {
 
 }  // namespace
 
+namespace {
+
+void add_simulate_flags(CLI::App& cmd, FoArgs& args) {
+  add_oracle_flags(cmd, args.oracle, "Domain size d, in [1, 2^24] (with --counts: must match its length)");
+  cmd.add_option("--users,--n", args.users, "Number of users n for Zipf-generated counts, in [1, 2^40]");
+  cmd.add_option("--mode", args.mode, "per-user (every report generated) | aggregate (support counts from their law)")
+      ->capture_default_str();
+  cmd.add_option("--counts", args.counts_file, "True counts, one non-negative integer per item (commas or lines)");
+  cmd.add_option("--zipf", args.zipf, "Zipf exponent s of the generated counts, in [0, 10]")->capture_default_str();
+  paperkit::cli::add_common_flags(cmd, args.common);
+}
+
+}  // namespace
+
 void add_fo_command(CLI::App& app) {
-  static FoArgs args;  // lives as long as the app (CLI11 binds to it)
-  auto* cmd = app.add_subcommand(
+  static FoArgs legacy, simulate;  // live as long as the app (CLI11 binds to them)
+  auto* fo = app.add_subcommand(
       "fo",
+      "Frequency oracles: simulate | perturb | decode | variance (see each --help).\n"
+      "`fo` with simulate's flags and no subcommand runs `fo simulate` (the original form).\n"
+      "Example: paperkit-ldp fo simulate --oracle olh --epsilon 1 --domain 1024 --users 100000 --format json");
+  fo->require_subcommand(0, 1);
+  add_simulate_flags(*fo, legacy);
+  fo->callback([fo] {
+    if (fo->get_subcommands().empty()) run_fo(legacy);
+  });
+
+  auto* sim = fo->add_subcommand(
+      "simulate",
       "Simulate a frequency oracle: estimated vs true counts (CSV item,true_count,estimate,error,theoretical_sd;\n"
-      "JSON adds params, privacy, summary, timing).\n"
-      "Example: paperkit-ldp fo --oracle olh --epsilon 1 --domain 1024 --users 100000 --zipf 1.1 --format json");
-  cmd->add_option("--oracle", args.oracle, "grr|sue|oue|olh|blh|hr|auto (auto: least variance for eps, d)")
-      ->capture_default_str();
-  cmd->add_option("--epsilon", args.epsilon, "Privacy budget eps per user, in (0, 30]")->required();
-  cmd->add_option("--domain", args.domain, "Domain size d, in [1, 2^24] (with --counts: must match its length)");
-  cmd->add_option("--users", args.users, "Number of users n for Zipf-generated counts, in [1, 2^40]");
-  cmd->add_option("--mode", args.mode, "per-user (every report generated) | aggregate (support counts from their law)")
-      ->capture_default_str();
-  cmd->add_option("--counts", args.counts_file, "True counts, one non-negative integer per item (commas or lines)");
-  cmd->add_option("--zipf", args.zipf, "Zipf exponent s of the generated counts, in [0, 10]")->capture_default_str();
-  cmd->add_option("--olh-g", args.olh_g, "OLH hash range g >= 2 (0: the variant's rule)")->capture_default_str();
-  cmd->add_option("--olh-variant", args.olh_variant,
-                  "pure-ldp (g = round(e^eps)+1, Wang'17) | wang (g = floor(e^eps)+1, keep 1/2)")
-      ->capture_default_str();
-  paperkit::cli::add_common_flags(*cmd, args.common);
-  cmd->callback([] { run_fo(args); });
+      "JSON adds params, privacy, summary, timing). Per-user mode draws the reports `fo perturb` writes for\n"
+      "the same seed and users, so `fo decode` of them gives these estimates.\n"
+      "Example: paperkit-ldp fo simulate --oracle olh --epsilon 1 --domain 1024 --users 100000 --zipf 1.1 --format "
+      "json");
+  simulate.command = "fo simulate";
+  add_simulate_flags(*sim, simulate);
+  sim->callback([] { run_fo(simulate); });
+
+  add_fo_perturb_command(*fo);
+  add_fo_decode_command(*fo);
+  add_fo_variance_command(*fo);
 }
 
 }  // namespace paperkit::ldp_tool

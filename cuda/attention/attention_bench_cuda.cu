@@ -104,7 +104,7 @@ DecodeBenchResult bench_split_k_decode_gpu(const DecodeBenchConfig& config) {
   if (config.paged && config.page_size < 1) throw InvalidParameter("page_size must be >= 1");
   const bool tiled = use_tiled(shape, config.options.kernel, false);
   require_device();
-  const std::int64_t splits = resolve_splits(shape, shape.kv_len, config.options);
+  const std::int64_t splits = resolve_splits(shape, shape.kv_len, config.options, tiled);
   const std::int64_t d = shape.head_dim;
   const std::int64_t pages_per_seq = (shape.kv_len + config.page_size - 1) / config.page_size;
   const std::int64_t num_pages = shape.batch * pages_per_seq;
@@ -183,6 +183,7 @@ DecodeBenchResult bench_split_k_decode_gpu(const DecodeBenchConfig& config) {
     if (config.paged) {
       p.kv.block_table = device_table.get();
       p.kv.page_size = config.page_size;
+      p.kv.page_shift = page_shift_of(config.page_size);
       p.kv.pages_per_seq = pages_per_seq;
     }
     // One plain launch first (it also sets the kernel's shared-memory limit outside the capture).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,34 @@ void launch_tiled_dim(const k::Params& p, int rows, cudaStream_t stream) {
   return launch_tiled_rows<D, 16>(p, stream);
 }
 
+template <int D, int kRows>
+int tiled_blocks_per_sm_rows() {
+  int blocks = 0;
+  using L = k::TiledLayout<D, kRows>;
+  const auto kernel = k::tiled_decode_kernel<D, kRows>;
+  static const cudaError_t configured =
+      cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(L::bytes()));
+  check(configured, "cudaFuncSetAttribute");
+  check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, k::kTiledThreads, L::bytes()),
+        "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
+  return blocks;
+}
+
+template <int D>
+int tiled_blocks_per_sm_dim(int rows) {
+  if (rows <= 1) return tiled_blocks_per_sm_rows<D, 1>();
+  if (rows <= 2) return tiled_blocks_per_sm_rows<D, 2>();
+  if (rows <= 4) return tiled_blocks_per_sm_rows<D, 4>();
+  if (rows <= 8) return tiled_blocks_per_sm_rows<D, 8>();
+  return tiled_blocks_per_sm_rows<D, 16>();
+}
+
+// Resident CTAs per SM of the tiled kernel for this shape (shared memory and registers).
+int tiled_blocks_per_sm(const Shape& shape) {
+  const int rows = tiled_rows(shape, false);
+  return shape.head_dim == 64 ? tiled_blocks_per_sm_dim<64>(rows) : tiled_blocks_per_sm_dim<128>(rows);
+}
+
 template <int kSlots>
 void launch_generic_slots(const k::Params& p, cudaStream_t stream) {
   const std::int64_t warps = p.rows() * p.num_splits;
@@ -151,13 +180,38 @@ void launch_merge(const float* o_part, const float* lse_part, std::int64_t split
   check(cudaGetLastError(), "merge kernel launch");
 }
 
-std::int64_t resolve_splits(const Shape& shape, std::int64_t kv_len, const GpuOptions& options) {
+int page_shift_of(std::int64_t page_size) {
+  for (int shift = 0; shift < 31; ++shift) {
+    if ((std::int64_t{1} << shift) == page_size) return shift;
+  }
+  return -1;
+}
+
+std::int64_t resolve_splits(const Shape& shape, std::int64_t kv_len, const GpuOptions& options, bool tiled) {
   if (options.num_splits < 0) {
     throw InvalidParameter("num_splits must be >= 0 (0 = automatic), got " + std::to_string(options.num_splits));
   }
   if (options.granule < 1) throw InvalidParameter("granule must be >= 1, got " + std::to_string(options.granule));
   if (options.num_splits > 0) return options.num_splits;
-  return auto_num_splits(shape, kv_len, options.granule, device_sms());
+  const int sms = device_sms();
+  const std::int64_t spec = auto_num_splits(shape, kv_len, options.granule, sms);
+  if (!tiled) return spec;
+  // Equal-work CTAs run in waves of `resident`; a last, partial wave leaves SMs idle. Why 2%:
+  // more splits cost partial-result traffic and merge work, so take the fewest close to the best.
+  const double resident = static_cast<double>(tiled_blocks_per_sm(shape)) * sms;
+  const std::int64_t pairs = shape.batch * shape.kv_heads;
+  const std::int64_t most =
+      std::max<std::int64_t>(spec, std::min<std::int64_t>(8 * spec, (kv_len + options.granule - 1) / options.granule));
+  const auto fill = [&](std::int64_t splits) {
+    const double ctas = static_cast<double>(pairs * splits);
+    return ctas / (std::ceil(ctas / resident) * resident);
+  };
+  double best = 0;
+  for (std::int64_t splits = spec; splits <= most; ++splits) best = std::max(best, fill(splits));
+  for (std::int64_t splits = spec; splits <= most; ++splits) {
+    if (fill(splits) >= best - 0.02) return splits;
+  }
+  return spec;
 }
 
 k::Params base_params(const Shape& shape, const Mask& mask, float scale) {
@@ -244,7 +298,7 @@ Partial partial_attention_gpu(const Shape& shape, std::span<const float> q, std:
   }
   const bool tiled = use_tiled(shape, options.kernel, false);
   require_device();
-  const std::int64_t splits = resolve_splits(shape, std::max<std::int64_t>(end - range.begin, 1), options);
+  const std::int64_t splits = resolve_splits(shape, std::max<std::int64_t>(end - range.begin, 1), options, tiled);
 
   DeviceBuffer<float> dq(q.data(), q.size()), dk(k.data(), k.size()), dv(v.data(), v.size());
   PartialSlots slots(shape, splits);
@@ -277,7 +331,7 @@ Partial split_k_attention_paged_gpu(const Shape& shape, std::span<const float> q
   const bool tiled = use_tiled(shape, options.kernel, false);
   require_device();
   const std::int64_t longest = *std::max_element(kv.seq_lens.begin(), kv.seq_lens.end());
-  const std::int64_t splits = resolve_splits(shape, longest, options);
+  const std::int64_t splits = resolve_splits(shape, longest, options, tiled);
 
   DeviceBuffer<float> dq(q.data(), q.size()), dk(kv.k_pages.data(), kv.k_pages.size()),
       dv(kv.v_pages.data(), kv.v_pages.size());
@@ -292,6 +346,7 @@ Partial split_k_attention_paged_gpu(const Shape& shape, std::span<const float> q
   p.kv.v = dv.get();
   p.kv.block_table = table.get();
   p.kv.page_size = kv.page_size;
+  p.kv.page_shift = page_shift_of(kv.page_size);
   p.kv.pages_per_seq = kv.pages_per_seq;
   p.seq_lens = lens.get();
   p.num_splits = splits;

@@ -23,7 +23,12 @@ bool tiled_applies(const Shape& shape, bool fold_batch);
 // The kernel to run for an explicit or automatic choice; throws InvalidParameter when a requested
 // tiled kernel does not apply or head_dim exceeds kMaxHeadDim.
 bool use_tiled(const Shape& shape, GpuKernel kernel, bool fold_batch);
-std::int64_t resolve_splits(const Shape& shape, std::int64_t kv_len, const GpuOptions& options);
+// The split count: options.num_splits when set; else spec B2's count, raised (at most 8x, never
+// below one granule per chunk) to the smallest count that fills whole waves of resident CTAs
+// within 2% of the best fill (tiled kernel; `tiled` false keeps spec B2's count).
+std::int64_t resolve_splits(const Shape& shape, std::int64_t kv_len, const GpuOptions& options, bool tiled = false);
+// log2(page_size) for a power of two, else -1.
+int page_shift_of(std::int64_t page_size);
 cuda::Params base_params(const Shape& shape, const Mask& mask, float scale);
 
 void launch_partials(const cuda::Params& p, bool tiled, cudaStream_t stream);

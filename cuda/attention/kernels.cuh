@@ -23,6 +23,7 @@ struct KvLayout {
   const std::int32_t* block_table = nullptr;  // paged when set: [batch, pages_per_seq]
   std::int64_t tokens = 0;                    // contiguous: tokens stored per (b, h)
   std::int64_t page_size = 16;
+  int page_shift = -1;  // log2(page_size) when it is a power of two: no 64-bit division per access
   std::int64_t pages_per_seq = 0;
   std::int64_t kv_heads = 1;
   std::int64_t position_base = 0;  // absolute position of stored token 0 (cascade suffix: prefix_len)
@@ -32,6 +33,10 @@ struct KvLayout {
     const std::int64_t t = j - position_base;
     const std::int64_t bs = shared ? 0 : b;
     if (block_table == nullptr) return ((bs * kv_heads + h) * tokens + t) * dim;
+    if (page_shift >= 0) {
+      const std::int64_t page = block_table[bs * pages_per_seq + (t >> page_shift)];
+      return ((page * kv_heads + h) * page_size + (t & (page_size - 1))) * dim;
+    }
     const std::int64_t page = block_table[bs * pages_per_seq + t / page_size];
     return ((page * kv_heads + h) * page_size + t % page_size) * dim;
   }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/runtime.cuh"
 #include "kernels.cuh"
 #include "paperkit/common/errors.hpp"
 #include "paperkit/hamming/gpu.hpp"
@@ -17,101 +18,21 @@ namespace {
 
 namespace g = detail::gpu;
 
-// Errors meaning "no usable GPU here" map to BackendUnavailable (exit code 4); every other
-// CUDA error is a bug or a broken device: InternalError (exit code 1).
-bool means_unavailable(cudaError_t e) {
-  switch (e) {
-    case cudaErrorNoDevice:
-    case cudaErrorInsufficientDriver:
-    case cudaErrorNoKernelImageForDevice:
-    case cudaErrorDevicesUnavailable:
-    case cudaErrorMemoryAllocation:
-    case cudaErrorSystemDriverMismatch:
-    case cudaErrorCompatNotSupportedOnDevice:
-    case cudaErrorStubLibrary:
-      return true;
-    default:
-      return false;
-  }
-}
+using cuda_runtime::check;
+using cuda_runtime::DeviceBuffer;
+using cuda_runtime::Event;
 
-void check(cudaError_t e, const char* what) {
-  if (e == cudaSuccess) return;
-  (void)cudaGetLastError();  // clear a non-sticky error so later calls start clean
-  const std::string message = std::string("CUDA ") + what + ": " + cudaGetErrorString(e);
-  if (means_unavailable(e)) throw BackendUnavailable(message);
-  throw InternalError(message);
-}
-
-// Throws BackendUnavailable unless a device exists and can run this build's kernels (a GPU
-// older than the compiled architectures has none of them).
+// Throws BackendUnavailable unless a device exists and can run this build's kernels.
 void require_device() {
-  int count = 0;
-  const cudaError_t e = cudaGetDeviceCount(&count);
-  if (e != cudaSuccess) {
-    (void)cudaGetLastError();
-    throw BackendUnavailable(std::string("no CUDA device (") + cudaGetErrorString(e) + ")");
-  }
-  if (count == 0) throw BackendUnavailable("no CUDA device");
-  cudaFuncAttributes attributes{};
-  const cudaError_t k = cudaFuncGetAttributes(&attributes, cuda::bitplane_kernel<2>);
-  if (k != cudaSuccess) {
-    (void)cudaGetLastError();
-    throw BackendUnavailable(std::string("the CUDA device cannot run this build's kernels: ") + cudaGetErrorString(k));
-  }
+  cuda_runtime::require_device(cuda::bitplane_kernel<2>);
 }
-
-template <class T>
-class DeviceBuffer {
- public:
-  explicit DeviceBuffer(std::size_t count) : count_(count) {
-    if (count_ > 0) check(cudaMalloc(reinterpret_cast<void**>(&ptr_), count_ * sizeof(T)), "cudaMalloc");
-  }
-  ~DeviceBuffer() {
-    if (ptr_ != nullptr) (void)cudaFree(ptr_);
-  }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-
-  T* get() const { return ptr_; }
-  void upload(const std::vector<T>& host) {
-    check(cudaMemcpy(ptr_, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice), "copy to device");
-  }
-  std::vector<T> download() const {
-    std::vector<T> host(count_);
-    check(cudaMemcpy(host.data(), ptr_, count_ * sizeof(T), cudaMemcpyDeviceToHost), "copy to host");
-    return host;
-  }
-
- private:
-  T* ptr_ = nullptr;
-  std::size_t count_;
-};
-
-class Event {
- public:
-  Event() { check(cudaEventCreate(&event_), "cudaEventCreate"); }
-  ~Event() { (void)cudaEventDestroy(event_); }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  void record() { check(cudaEventRecord(event_), "cudaEventRecord"); }
-  float ms_since(const Event& start) const {
-    check(cudaEventSynchronize(event_), "cudaEventSynchronize");
-    float ms = 0;
-    check(cudaEventElapsedTime(&ms, start.event_, event_), "cudaEventElapsedTime");
-    return ms;
-  }
-
- private:
-  cudaEvent_t event_{};
-};
 
 // An encoded problem resident on the device; launch() fills the device output.
 class DeviceProblem {
  public:
   explicit DeviceProblem(const g::Encoded& e) : text_(e.text.size()), pattern_(e.pattern.size()), out_(e.n - e.m + 1) {
-    text_.upload(e.text);
-    pattern_.upload(e.pattern);
+    text_.upload(e.text.data(), e.text.size());
+    pattern_.upload(e.pattern.data(), e.pattern.size());
     params_ = g::make_params(e, text_.get(), pattern_.get(), out_.get());
     if (g::tiles(params_) > static_cast<std::uint64_t>(INT_MAX)) {
       throw InvalidParameter("text too long for one GPU launch (" + std::to_string(e.n) + " symbols)");

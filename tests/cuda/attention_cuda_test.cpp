@@ -13,6 +13,7 @@
 
 #include "../attention/attention_test_support.hpp"
 #include "paperkit/attention/attention.hpp"
+#include "paperkit/attention/detail/lse_merge.hpp"
 #include "paperkit/attention/gpu.hpp"
 #include "paperkit/common/errors.hpp"
 #include "paperkit/common/rng.hpp"
@@ -307,6 +308,66 @@ TEST(CudaAttention, LongContextDecodeMatchesFp64) {
       GpuOptions options;
       options.kernel = kernel;
       expect_matches(split_k_attention_gpu(shape, qkv.q, qkv.k, qkv.v, causal(), scale, options), ref, "long decode");
+    }
+  }
+}
+
+// The kernels' softmax math, run on the CPU (no GPU needed): the generic kernel's per-key
+// softmax_step and the tiled kernel's per-tile softmax_rescale + tile_weight must give what
+// row_add / row_finish give (the CPU path), including masked keys and fully masked tiles.
+TEST(UnitAttentionGpuMath, TiledAndPerKeySoftmaxMatchRowAdd) {
+  const std::uint64_t seed = paperkit::test::base_seed() + 710;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  Rng rng(seed);
+  constexpr int kD = 8;
+  for (int trial = 0; trial < 200; ++trial) {
+    const int n = 1 + static_cast<int>(rng.uniform_below(200));
+    const int tile = 1 + static_cast<int>(rng.uniform_below(40));
+    const double masked = rng.uniform01();  // fraction of keys masked, up to all of them
+    std::vector<float> score(static_cast<std::size_t>(n)), v(static_cast<std::size_t>(n * kD));
+    for (int j = 0; j < n; ++j) {
+      score[j] = rng.uniform01() < masked ? -INFINITY : static_cast<float>(20.0 * rng.uniform01() - 10.0);
+      for (int c = 0; c < kD; ++c) v[j * kD + c] = static_cast<float>(2.0 * rng.uniform01() - 1.0);
+    }
+    // The CPU path.
+    detail::RowState<float> ref_state;
+    float ref[kD];
+    detail::row_init(ref_state, ref, kD);
+    for (int j = 0; j < n; ++j) detail::row_add(ref_state, ref, score[j], &v[j * kD], kD);
+    const float ref_lse = detail::row_finish(ref_state, ref, kD);
+    // Per key (generic kernel).
+    detail::RowState<float> st{-INFINITY, 0.0f};
+    float acc[kD] = {};
+    for (int j = 0; j < n; ++j) {
+      const auto w = detail::softmax_step(st, score[j]);
+      for (int c = 0; c < kD; ++c) acc[c] = w.alpha * acc[c] + w.p * v[j * kD + c];
+    }
+    for (int c = 0; c < kD; ++c) EXPECT_EQ(acc[c] * detail::row_normalizer(st), ref[c]);
+    EXPECT_EQ(detail::row_lse(st), ref_lse);
+    // Per tile (tiled kernel).
+    detail::RowState<float> ts{-INFINITY, 0.0f};
+    float tacc[kD] = {};
+    for (int first = 0; first < n; first += tile) {
+      const int last = std::min(n, first + tile);
+      float tile_max = -INFINITY;
+      for (int j = first; j < last; ++j) tile_max = std::max(tile_max, score[j]);
+      const float alpha = detail::softmax_rescale(ts, tile_max);
+      float sum = 0.0f;
+      for (int c = 0; c < kD; ++c) tacc[c] *= alpha;
+      for (int j = first; j < last; ++j) {
+        const float w = detail::tile_weight(ts, score[j]);
+        sum += w;
+        for (int c = 0; c < kD; ++c) tacc[c] += w * v[j * kD + c];
+      }
+      ts.sum_exp += sum;
+    }
+    const float tlse = detail::row_lse(ts);
+    if (std::isinf(ref_lse)) {
+      EXPECT_TRUE(std::isinf(tlse) && tlse < 0);
+      for (int c = 0; c < kD; ++c) EXPECT_EQ(tacc[c] * detail::row_normalizer(ts), 0.0f);
+    } else {
+      EXPECT_NEAR(tlse, ref_lse, 1e-5 * std::max(1.0f, std::abs(ref_lse)));
+      for (int c = 0; c < kD; ++c) EXPECT_NEAR(tacc[c] * detail::row_normalizer(ts), ref[c], 1e-5);
     }
   }
 }

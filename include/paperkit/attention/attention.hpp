@@ -6,7 +6,7 @@
 // Grouped-query attention: q head h reads kv head h / (q_heads / kv_heads).
 // Every fp32 path accumulates in fp32 and matches reference_attention (fp64) within 1e-5 relative
 // (max-norm over the output, tests/attention); results do not depend on the OpenMP thread count
-// (each (batch, head) is computed by one thread in a fixed order).
+// (each (sequence, kv head, block of up to 16 query rows) is computed by one thread in a fixed order).
 #pragma once
 
 #include <cstddef>

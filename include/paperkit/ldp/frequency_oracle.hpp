@@ -106,6 +106,8 @@ class FrequencyOracle {
   double q_star() const noexcept { return q_star_; }
   // Probability that the client reports its own (hashed / one-hot) value unchanged.
   double keep_probability() const noexcept { return keep_; }
+  // OLH's variant (pure_ldp for every other oracle).
+  OlhVariant olh_variant() const noexcept { return olh_variant_; }
   // e.g. "olh(g=4)", "grr", "hr(K=64)".
   std::string description() const;
 

@@ -3,3 +3,4 @@
 #pragma once
 
 #include "paperkit/ldp/frequency_oracle.hpp"
+#include "paperkit/ldp/report_io.hpp"

@@ -20,11 +20,13 @@
 // Exactness and tolerances: average, nna, cwtm, cwmed and meamed are exact up to the rounding of one
 // sum in a fixed order (the selected vectors summed in their order in R, then divided by the count),
 // so nna with f = 0 equals average bitwise, and equal inputs are returned exactly (see mean_of). Distances are
-// accumulated in double for both T. gm and krum use the Gram matrix of R (one pass, double accumulators) for their
-// distances:
+// accumulated in double for both T (nna: each term exact for float input, 32 vector lanes summed in a fixed order,
+// so its selection equals the direct formula's except on relative near-ties of ~1e-15; tests/robust/kernel_test.cpp).
+// gm and krum use the Gram matrix of R (one pass, double accumulators, register-tiled) for their distances:
 // ||a-b||^2 = <a,a> + <b,b> - 2<a,b>, whose absolute error is about m * 1e-16 * max ||r||^2; gm's
 // nu floor and krum's ordering are insensitive to it except on near-ties (tested to 1e-12 relative
-// on the spec's oracle values).
+// on the spec's oracle values, 1e-10 against the direct Weiszfeld on random inputs). Every summation
+// order is fixed by m and d alone, never by the data or a thread count.
 //
 // Non-finite input (a Byzantine NaN or Inf vector) never crashes a rule. nna: a NaN distance sorts
 // as +inf. Coordinate-wise rules: NaN sorts as +inf. gm: a vector with a non-finite squared norm gets
@@ -92,9 +94,10 @@ class Mixer {
   void coordinatewise(std::span<const T* const> rows, std::size_t d, std::span<T> out);
 
   RuleOptions options_;
-  std::vector<double> dist_, gram_, weights_, block_;
+  std::vector<double> dist_, gram_, gram_acc_, weights_, block_;
   std::vector<std::size_t> order_, selected_;
   std::vector<T> lanes_, work_;
+  std::vector<const void*> prefetch_;
 };
 
 // The mean of the rows listed in `which` (in that order), computed as r_0 + sum_s (r_s - r_0) / k so

@@ -78,10 +78,19 @@ struct NodeWork {
   std::vector<int> yb;
 };
 
+// The node's next minibatch into w.xb (batch x features) and w.yb: epoch-wise sampling without
+// replacement from its shard (a shuffled DataLoader), advancing its batch stream. local_step calls it.
+void draw_batch(NodeState& node, const Dataset& train, std::size_t batch, NodeWork& work);
+
 // x½ = x − γ_t·(β·m + (1−β)·∇); returns the batch loss. `flipped` (may be null) receives the
 // gradient on labels y → C−1−y at x_t (for the lf attack); it costs a second gradient.
 double local_step(NodeState& node, const Model<float>& model, const Dataset& train, const TrainConfig& config,
                   std::size_t step, NodeWork& work, std::vector<float>* flipped = nullptr);
+
+// The honest indices node `node` receives this step, in R order (receive paper: n − 2f − 1 peers drawn
+// without replacement from its peer stream in draw order, then itself; receive all: 0 .. honest − 1).
+// Advances the peer stream; mix_step calls it.
+std::vector<std::size_t> draw_received(NodeState& node, std::size_t honest, const TrainConfig& config);
 
 // x_{t+1} = Rule(R_i): `halves` holds every honest x½ by honest index; `byz` is b or null (silent).
 void mix_step(NodeState& node, const std::vector<const float*>& halves, const float* byz, const TrainConfig& config,
@@ -99,6 +108,41 @@ struct TrainResult {
 };
 
 double accuracy(const Model<float>& model, const std::vector<float>& theta, const Dataset& test);
+
+// What one step of the whole system reports.
+struct StepStats {
+  double loss = 0;          // mean batch loss over the honest nodes
+  double attack_z = 0;      // strength the attack used (alie, foe)
+  std::uint64_t grads = 0;  // gradients computed in this step (2 per node under lf)
+};
+
+// The whole simulated system, one step at a time: train() is a loop over step(), and a benchmark can
+// time one step (restoring nodes() from a copy between repetitions).
+class Simulator {
+ public:
+  // Fills rule.f, attack.f and attack.target from f, validates, builds every honest node at θ0.
+  // `model` and `train` must outlive the simulator.
+  Simulator(const TrainConfig& config, const Model<float>& model, const Dataset& train);
+  // Step t: every honest node's local step, the attack on the half-step models (seen whole), every
+  // honest node's mix.
+  StepStats step(std::size_t t);
+  const TrainConfig& config() const { return config_; }
+  std::vector<NodeState>& nodes() { return nodes_; }
+  const std::vector<NodeState>& nodes() const { return nodes_; }
+  // b of the last step (its vector is empty when the Byzantine peers are silent).
+  const Crafted<float>& last_attack() const { return attack_; }
+
+ private:
+  TrainConfig config_;
+  const Model<float>* model_;
+  const Dataset* train_;
+  std::vector<NodeState> nodes_;
+  NodeWork work_;
+  Mixer<float> mixer_;
+  std::vector<float> flipped_, lf_step_;
+  std::vector<const float*> halves_;
+  Crafted<float> attack_;
+};
 
 // The whole simulation on one process. `progress` (may be empty) is called after every step.
 TrainResult train(const TrainConfig& config, const Model<float>& model, const TrainTest& data,

@@ -1,0 +1,288 @@
+// The fast kernels of paperkit::robust against the simplest correct method, on the shapes where a
+// blocked or tiled kernel goes wrong: every Gram register-tile shape (m = 1 .. 10, 13, 26), d on
+// both sides of the vector width, the Gram block (128) and the nna pivot block (2048); n = 1; f = 0;
+// exact ties (duplicate rows, repeated values, signed zeros). Float and double.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "paperkit/common/rng.hpp"
+#include "paperkit/robust/aggregators.hpp"
+#include "support/seeds.hpp"
+
+namespace {
+
+namespace robust = paperkit::robust;
+using paperkit::Rng;
+using robust::Rule;
+
+double normal(Rng& rng) {
+  const double u1 = 1.0 - rng.uniform01(), u2 = rng.uniform01();
+  return std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+template <class T>
+std::vector<std::vector<T>> cloud(Rng& rng, std::size_t m, std::size_t d, double shift = 0) {
+  std::vector<std::vector<T>> x(m, std::vector<T>(d));
+  for (auto& r : x) {
+    for (auto& v : r) v = static_cast<T>(shift + normal(rng));
+  }
+  return x;
+}
+
+template <class T>
+struct Run {
+  std::vector<T> out;
+  std::vector<std::size_t> selected;
+};
+
+template <class T>
+Run<T> run(robust::RuleOptions o, const std::vector<std::vector<T>>& x, std::size_t pivot = 0) {
+  std::vector<const T*> rows;
+  for (const auto& r : x) rows.push_back(r.data());
+  Run<T> res;
+  res.out.assign(x[0].size(), T(0));
+  robust::Mixer<T> mixer(o);
+  mixer.mix(rows, x[0].size(), pivot, res.out);
+  res.selected = mixer.selected();
+  return res;
+}
+
+// Direct squared distance in double, coordinate by coordinate.
+template <class T>
+double direct_distance(const std::vector<T>& a, const std::vector<T>& b) {
+  double s = 0;
+  for (std::size_t c = 0; c < a.size(); ++c) {
+    const double diff = static_cast<double>(a[c]) - static_cast<double>(b[c]);
+    s += diff * diff;
+  }
+  return s;
+}
+
+// The spec's NNA: stable-sort by distance to the pivot (ties: order of R), keep m - f, in row order.
+template <class T>
+std::vector<std::size_t> direct_nna_selection(const std::vector<std::vector<T>>& x, std::size_t pivot, std::size_t f) {
+  std::vector<double> dist(x.size());
+  for (std::size_t r = 0; r < x.size(); ++r) dist[r] = r == pivot ? 0.0 : direct_distance(x[r], x[pivot]);
+  std::vector<std::size_t> order(x.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return dist[a] < dist[b]; });
+  order.resize(x.size() - f);
+  std::sort(order.begin(), order.end());
+  return order;
+}
+
+template <class T>
+std::vector<T> mean_of_rows(const std::vector<std::vector<T>>& x, const std::vector<std::size_t>& which) {
+  std::vector<const T*> rows;
+  for (const auto& r : x) rows.push_back(r.data());
+  std::vector<T> out(x[0].size());
+  robust::mean_of<T>(rows, which, x[0].size(), out);
+  return out;
+}
+
+template <class T>
+void check_nna(std::uint64_t seed) {
+  Rng rng(seed);
+  for (std::size_t m : {1u, 2u, 5u, 26u}) {
+    for (std::size_t d : {1u, 7u, 31u, 33u, 2047u, 2048u, 2049u, 4100u}) {
+      const auto x = cloud<T>(rng, m, d, 3.0);
+      for (std::size_t f : {std::size_t{0}, (m - 1) / 2}) {
+        robust::RuleOptions o;
+        o.rule = Rule::nna;
+        o.f = f;
+        for (std::size_t pivot : {std::size_t{0}, m - 1}) {
+          const auto got = run<T>(o, x, pivot);
+          const auto want = direct_nna_selection(x, pivot, f);
+          ASSERT_EQ(got.selected, want) << "m=" << m << " d=" << d << " f=" << f << " pivot=" << pivot;
+          EXPECT_EQ(got.out, mean_of_rows(x, want)) << "m=" << m << " d=" << d;
+        }
+      }
+    }
+  }
+}
+
+TEST(PropertyRobustKernel, NnaSelectionMatchesDirectDistancesDouble) {
+  const auto seed = paperkit::test::base_seed() + 20;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_nna<double>(seed);
+}
+
+TEST(PropertyRobustKernel, NnaSelectionMatchesDirectDistancesFloat) {
+  const auto seed = paperkit::test::base_seed() + 21;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_nna<float>(seed);
+}
+
+TEST(PropertyRobustKernel, NnaExactTiesGoToTheLowerIndex) {
+  // Rows 1 and 3 are the same vector, rows 2 and 4 another, all at the same distance from the pivot.
+  for (std::size_t d : {3u, 37u, 2051u}) {
+    std::vector<double> p(d, 0.0), a(d, 0.0), b(d, 0.0), far(d, 100.0);
+    a[0] = 1.0;
+    b[d - 1] = -1.0;
+    const std::vector<std::vector<double>> x = {p, a, b, a, b, far};
+    robust::RuleOptions o;
+    o.rule = Rule::nna;
+    o.f = 3;
+    EXPECT_EQ(run<double>(o, x, 0).selected, (std::vector<std::size_t>{0, 1, 2})) << "d=" << d;
+    o.f = 2;
+    EXPECT_EQ(run<double>(o, x, 0).selected, (std::vector<std::size_t>{0, 1, 2, 3})) << "d=" << d;
+  }
+}
+
+// Direct smoothed Weiszfeld in double, as the spec writes it (z = 0; T iterations).
+template <class T>
+std::vector<double> direct_gm(const std::vector<std::vector<T>>& x, double nu, int iters) {
+  const std::size_t m = x.size(), d = x[0].size();
+  std::vector<double> z(d, 0.0);
+  for (int it = 0; it < iters; ++it) {
+    std::vector<double> next(d, 0.0);
+    double total = 0;
+    for (std::size_t r = 0; r < m; ++r) {
+      double s = 0;
+      for (std::size_t c = 0; c < d; ++c) s += (z[c] - x[r][c]) * (z[c] - x[r][c]);
+      const double w = (1.0 / static_cast<double>(m)) / std::max(std::sqrt(s), nu);
+      total += w;
+      for (std::size_t c = 0; c < d; ++c) next[c] += w * static_cast<double>(x[r][c]);
+    }
+    for (std::size_t c = 0; c < d; ++c) z[c] = next[c] / total;
+  }
+  return z;
+}
+
+// Index of the smallest Krum score (sum of the k smallest squared distances; ties: lower index).
+template <class T>
+std::size_t direct_krum(const std::vector<std::vector<T>>& x, std::size_t k) {
+  const std::size_t m = x.size();
+  std::size_t best = 0;
+  double best_score = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    std::vector<double> ds;
+    for (std::size_t j = 0; j < m; ++j) {
+      if (j != i) ds.push_back(direct_distance(x[i], x[j]));
+    }
+    std::sort(ds.begin(), ds.end());
+    const double s = std::accumulate(ds.begin(), ds.begin() + static_cast<std::ptrdiff_t>(k), 0.0);
+    if (i == 0 || s < best_score) best = i, best_score = s;
+  }
+  return best;
+}
+
+// Gram-based gm and krum for every register-tile shape (m mod 4 = 0..3, one tile to seven) and d on
+// both sides of the vector width and of the 128-coordinate Gram block. gm: the Gram distances carry
+// an absolute error of about m * 1e-16 * max ||r||^2 (aggregators.hpp), so 1e-10 relative on the
+// output for double; float outputs are rounded once per weighted row: 1e-5 relative.
+template <class T>
+void check_gram_rules(std::uint64_t seed) {
+  Rng rng(seed);
+  const double tol = sizeof(T) == 8 ? 1e-10 : 1e-5;
+  for (std::size_t m : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 13u, 26u}) {
+    for (std::size_t d : {1u, 3u, 5u, 127u, 128u, 129u, 300u}) {
+      const auto x = cloud<T>(rng, m, d, 2.0);
+      robust::RuleOptions o;
+      o.rule = Rule::gm;
+      const auto got = run<T>(o, x).out;
+      const auto want = direct_gm(x, o.gm_nu, o.gm_iters);
+      for (std::size_t c = 0; c < d; ++c) {
+        EXPECT_NEAR(static_cast<double>(got[c]), want[c], tol * (1 + std::abs(want[c]))) << "m=" << m << " d=" << d;
+      }
+      if (m < 2) continue;
+      o.rule = Rule::krum;
+      o.f = (m - 1) / 3;
+      const std::size_t k = robust::krum_k(o, m);
+      EXPECT_EQ(run<T>(o, x).out, x[direct_krum(x, k)]) << "m=" << m << " d=" << d;
+    }
+  }
+}
+
+TEST(PropertyRobustKernel, GramRulesMatchDirectForEveryTileShapeDouble) {
+  const auto seed = paperkit::test::base_seed() + 22;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_gram_rules<double>(seed);
+}
+
+TEST(PropertyRobustKernel, GramRulesMatchDirectForEveryTileShapeFloat) {
+  const auto seed = paperkit::test::base_seed() + 23;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_gram_rules<float>(seed);
+}
+
+TEST(PropertyRobustKernel, KrumTieGoesToTheLowerIndex) {
+  // Rows 0 and 2 are the same vector: equal scores, row 0 wins; d spans two Gram blocks.
+  std::vector<double> a(200, 1.0), b(200, 1.5), c(200, 9.0);
+  robust::RuleOptions o;
+  o.rule = Rule::krum;
+  o.krum_neighbors = 1;
+  const auto got = run<double>(o, {a, b, a, c});
+  EXPECT_EQ(got.selected, (std::vector<std::size_t>{0}));
+}
+
+// Coordinate-wise rules on values with many exact ties and signed zeros, for every m that the
+// register network handles (1 .. 32) and two that take the general path (33, 40); d is not a
+// multiple of the vector width. The reference sorts each coordinate with std::sort.
+template <class T>
+void check_coordinatewise_ties() {
+  const T vals[] = {T(-1), T(-0.0), T(0), T(0.5), T(2), T(2)};
+  for (std::size_t m = 1; m <= 40; m += (m < 32 ? 1 : 7)) {
+    const std::size_t d = 37;
+    std::vector<std::vector<T>> x(m, std::vector<T>(d));
+    for (std::size_t r = 0; r < m; ++r) {
+      for (std::size_t c = 0; c < d; ++c) x[r][c] = vals[(r * 7 + c * 3 + r * c) % 6];
+    }
+    for (Rule rule : {Rule::cwtm, Rule::cwmed}) {
+      for (std::size_t f : {std::size_t{0}, (m - 1) / 2}) {
+        robust::RuleOptions o;
+        o.rule = rule;
+        o.f = f;
+        const auto got = run<T>(o, x).out;
+        for (std::size_t c = 0; c < d; ++c) {
+          std::vector<T> col(m);
+          for (std::size_t r = 0; r < m; ++r) col[r] = x[r][c];
+          std::sort(col.begin(), col.end());
+          T want;
+          if (rule == Rule::cwmed) {
+            want = m % 2 ? col[m / 2] : (col[m / 2 - 1] + col[m / 2]) / T(2);
+          } else {
+            T s = col[f];
+            for (std::size_t r = f + 1; r < m - f; ++r) s += col[r];
+            want = s / static_cast<T>(m - 2 * f);
+          }
+          // Values are small dyadic rationals: every partial sum is exact, so the results are equal
+          // (== treats -0 and +0 alike; their order among ties is unspecified on both sides).
+          EXPECT_EQ(got[c], want) << robust::rule_name(rule) << " m=" << m << " f=" << f << " c=" << c;
+        }
+      }
+    }
+  }
+}
+
+TEST(PropertyRobustKernel, CoordinatewiseTiesAndSignedZerosDouble) {
+  check_coordinatewise_ties<double>();
+}
+TEST(PropertyRobustKernel, CoordinatewiseTiesAndSignedZerosFloat) {
+  check_coordinatewise_ties<float>();
+}
+
+TEST(PropertyRobustKernel, OneInputIsReturnedExactly) {
+  const auto seed = paperkit::test::base_seed() + 24;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  Rng rng(seed);
+  for (std::size_t d : {1u, 33u, 129u, 2049u}) {
+    const auto x = cloud<double>(rng, 1, d, 1.0);
+    for (Rule rule : {Rule::average, Rule::nna, Rule::cwtm, Rule::cwmed, Rule::meamed, Rule::scc}) {
+      robust::RuleOptions o;
+      o.rule = rule;
+      EXPECT_EQ(run<double>(o, x).out, x[0]) << robust::rule_name(rule) << " d=" << d;
+    }
+    // gm with one row: z = (w r) / w, one rounding of a product by the coefficient 1.
+    robust::RuleOptions o;
+    o.rule = Rule::gm;
+    const auto got = run<double>(o, x).out;
+    for (std::size_t c = 0; c < d; ++c) EXPECT_DOUBLE_EQ(got[c], x[0][c]);
+  }
+}
+
+}  // namespace
