@@ -263,13 +263,7 @@ bool gpu_available() noexcept {
 
 std::string gpu_device_name() {
   require_device();
-  int device = 0;
-  check(cudaGetDevice(&device), "cudaGetDevice");
-  cudaDeviceProp prop{};
-  check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
-  return std::string(prop.name) + " (sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + ", " +
-         std::to_string(prop.multiProcessorCount) + " SMs, " + std::to_string(prop.l2CacheSize / (1024 * 1024)) +
-         " MB L2)";
+  return cuda_runtime::current_device_description();
 }
 
 std::int64_t auto_num_splits(const Shape& shape, std::int64_t kv_len, std::int64_t granule, std::int64_t sms) {

@@ -57,6 +57,17 @@ void require_device(Kernel kernel) {
   }
 }
 
+// "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, 50 MB L2)" for the current device.
+inline std::string current_device_description() {
+  int device = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  cudaDeviceProp prop{};
+  check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
+  return std::string(prop.name) + " (sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + ", " +
+         std::to_string(prop.multiProcessorCount) + " SMs, " + std::to_string(prop.l2CacheSize / (1024 * 1024)) +
+         " MB L2)";
+}
+
 template <class T>
 class DeviceBuffer {
  public:

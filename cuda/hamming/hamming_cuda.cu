@@ -81,12 +81,7 @@ bool gpu_available() noexcept {
 
 std::string gpu_device_name() {
   require_device();
-  int device = 0;
-  check(cudaGetDevice(&device), "cudaGetDevice");
-  cudaDeviceProp prop{};
-  check(cudaGetDeviceProperties(&prop, device), "cudaGetDeviceProperties");
-  return std::string(prop.name) + " (sm_" + std::to_string(prop.major) + std::to_string(prop.minor) + ", " +
-         std::to_string(prop.multiProcessorCount) + " SMs)";
+  return cuda_runtime::current_device_description();
 }
 
 std::vector<Distance> distances_gpu(std::span<const Symbol> text, std::span<const Symbol> pattern) {

@@ -19,7 +19,7 @@ namespace paperkit::hamming {
 // True iff a CUDA device is present and can run this library's kernels. Never throws.
 bool gpu_available() noexcept;
 
-// "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs)" for the current device; throws BackendUnavailable
+// "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, 50 MB L2)" for the current device; throws BackendUnavailable
 // when there is none.
 std::string gpu_device_name();
 
