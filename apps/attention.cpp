@@ -81,6 +81,10 @@ void run_decode(DecodeArgs& a) {
     if (a.granule < 1) throw InvalidParameter("--granule must be >= 1, got " + std::to_string(a.granule));
     paperkit::attention_app::require_gpu();
   } else {
+    if (a.splits < 1) {
+      throw InvalidParameter("--splits must be >= 1 on the CPU (0 = automatic is GPU only), got " +
+                             std::to_string(a.splits));
+    }
     attn::validate(split);
   }
   omp_set_num_threads(a.common.threads);

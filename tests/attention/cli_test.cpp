@@ -37,6 +37,12 @@ TEST(CliAttention, BadInputIsOneLineWithUsageExitCode) {
   r = run_tool(tool + " decode --layout blocked --quiet");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--layout must be contiguous|paged"), std::string::npos) << r.err;
+  r = run_tool(tool + " decode --splits 0 --quiet");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--splits must be >= 1 on the CPU"), std::string::npos) << r.err;
+  r = run_tool(tool + " decode --device tpu --quiet");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--device must be cpu|gpu, got 'tpu'"), std::string::npos) << r.err;
 }
 
 }  // namespace
