@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "attention_cmd_support.hpp"
 #include "attention_device.hpp"
 #include "cli.hpp"
 #include "paperkit/attention/attention.hpp"
@@ -41,29 +42,11 @@ struct DecodeArgs {
 };
 
 attn::Mask parse_mask(const DecodeArgs& a) {
-  attn::Mask mask;
+  attn::Mask mask = paperkit::attention_app::parse_mask_flag(a.mask, a.window);
   mask.offset = a.offset;
   mask.window = a.window;
   mask.align_to_end = true;  // decode rows sit at the end of the sequence
-  if (a.mask == "none") {
-    mask.kind = attn::MaskKind::none;
-  } else if (a.mask == "causal") {
-    mask.kind = attn::MaskKind::causal;
-  } else if (a.mask == "window") {
-    mask.kind = attn::MaskKind::window;
-    if (a.window < 1)
-      throw InvalidParameter("--window must be >= 1 with --mask window, got " + std::to_string(a.window));
-  } else {
-    throw InvalidParameter("--mask must be none|causal|window, got '" + a.mask + "'");
-  }
   return mask;
-}
-
-std::vector<float> random_tensor(std::size_t n, std::uint64_t seed, std::uint64_t block) {
-  paperkit::Rng rng = paperkit::Rng::for_block(seed, 0, block);
-  std::vector<float> x(n);
-  for (auto& value : x) value = static_cast<float>(2.0 * rng.uniform01() - 1.0);
-  return x;
 }
 
 void run_decode(DecodeArgs& a) {
@@ -89,9 +72,9 @@ void run_decode(DecodeArgs& a) {
   }
   omp_set_num_threads(a.common.threads);
 
-  const auto q = random_tensor(a.shape.q_elements(), a.common.seed, 0);
-  const auto k = random_tensor(a.shape.kv_elements(), a.common.seed, 1);
-  const auto v = random_tensor(a.shape.kv_elements(), a.common.seed, 2);
+  const auto q = paperkit::attention_app::seeded_tensor(a.shape.q_elements(), a.common.seed, 0);
+  const auto k = paperkit::attention_app::seeded_tensor(a.shape.kv_elements(), a.common.seed, 1);
+  const auto v = paperkit::attention_app::seeded_tensor(a.shape.kv_elements(), a.common.seed, 2);
   const double scale = attn::default_scale(a.shape.head_dim);
 
   attn::Partial got;

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "attention_cmd_support.hpp"
 #include "cli.hpp"
 #include "paperkit/attention/attention.hpp"
 #include "paperkit/attention/sequence_parallel.hpp"
@@ -50,31 +51,6 @@ struct SimArgs {
   bool per_link = false;
 };
 
-std::vector<float> random_tensor(std::size_t n, std::uint64_t seed, std::uint64_t block) {
-  paperkit::Rng rng = paperkit::Rng::for_block(seed, 0, block);
-  std::vector<float> x(n);
-  for (auto& value : x) value = static_cast<float>(2.0 * rng.uniform01() - 1.0);
-  return x;
-}
-
-attn::Mask parse_mask(const SimArgs& a) {
-  attn::Mask mask;
-  if (a.mask == "none") {
-    mask.kind = attn::MaskKind::none;
-  } else if (a.mask == "causal") {
-    mask.kind = attn::MaskKind::causal;
-  } else if (a.mask == "window") {
-    mask.kind = attn::MaskKind::window;
-    if (a.window < 1) {
-      throw InvalidParameter("--window must be >= 1 with --mask window, got " + std::to_string(a.window));
-    }
-    mask.window = a.window;
-  } else {
-    throw InvalidParameter("--mask must be none|causal|window, got '" + a.mask + "'");
-  }
-  return mask;
-}
-
 void require(bool ok, const std::string& message) {
   if (!ok) throw InvalidParameter(message);
 }
@@ -95,9 +71,9 @@ struct Check {
 Check check_at(const attn::Shape& shape, const attn::Mask& mask, const attn::SpConfig& config, std::uint64_t seed) {
   Check c;
   c.n = shape.q_len;
-  const auto q = random_tensor(shape.q_elements(), seed, 0);
-  const auto k = random_tensor(shape.kv_elements(), seed, 1);
-  const auto v = random_tensor(shape.kv_elements(), seed, 2);
+  const auto q = paperkit::attention_app::seeded_tensor(shape.q_elements(), seed, 0);
+  const auto k = paperkit::attention_app::seeded_tensor(shape.kv_elements(), seed, 1);
+  const auto v = paperkit::attention_app::seeded_tensor(shape.kv_elements(), seed, 2);
   const double scale = attn::default_scale(shape.head_dim);
   c.result = attn::simulate_sequence_parallel(shape, q, k, v, mask, static_cast<float>(scale), config);
   std::vector<double> ref_out;
@@ -151,7 +127,7 @@ void run_sim(SimArgs& a) {
   require(std::find(variants.begin(), variants.end(), a.variant) != variants.end(),
           "--variant must be ring|zigzag|tokenring|rsa|lasp2, got '" + a.variant + "'");
   const attn::SpScheme scheme = attn::parse_sp_scheme(a.variant);
-  const attn::Mask mask = parse_mask(a);
+  const attn::Mask mask = paperkit::attention_app::parse_mask_flag(a.mask, a.window);
   const attn::Shape shape{a.batch, a.q_heads, a.kv_heads, a.n, a.n, a.head_dim};
   attn::SpConfig config{scheme, a.devices, a.bytes_per_element, false};
   attn::validate(shape, mask, config);  // names N, P and the rule
