@@ -13,7 +13,6 @@
 #include "cli.hpp"
 #include "paperkit/attention/attention.hpp"
 #include "paperkit/common/errors.hpp"
-#include "paperkit/common/rng.hpp"
 #include "paperkit/common/table.hpp"
 #include "paperkit/common/timer.hpp"
 

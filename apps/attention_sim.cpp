@@ -21,7 +21,6 @@
 #include "paperkit/attention/attention.hpp"
 #include "paperkit/attention/sequence_parallel.hpp"
 #include "paperkit/common/errors.hpp"
-#include "paperkit/common/rng.hpp"
 #include "paperkit/common/table.hpp"
 #include "paperkit/common/timer.hpp"
 
