@@ -8,6 +8,7 @@
 
 #include "paperkit/common/errors.hpp"
 #include "paperkit/mec/coupling.hpp"
+#include "paperkit/mec/detail/greedy_pair.hpp"
 #include "paperkit/mec/detail/radix_heap.hpp"
 #include "paperkit/mec/detail/rank_sort.hpp"
 
@@ -91,7 +92,7 @@ class Lane {
   // Requires !empty(). Remembers where the top came from for remove_top / lower_top.
   RankedEntry top() {
     const bool has_sorted = next_ < sorted_.size();
-    from_sorted_ = !lowered_.settle(has_sorted, has_sorted ? sorted_[next_] : RankedEntry{0, 0});
+    from_sorted_ = !lowered_.settle(has_sorted, has_sorted ? sorted_[next_] : RankedEntry{0, 0, 0});
     return from_sorted_ ? sorted_[next_] : lowered_.top();
   }
   // True when the last top() is an untouched entry (its value is the original p_j).
@@ -216,8 +217,11 @@ Coupling greedy_coupling(const std::vector<Marginal>& marginals, const GreedyOpt
   }
   out.mass.reserve(total);
   out.index.reserve(total * k);
+  // Two marginals (the common case) take the written-out pair loop, greedy_pair.cpp.
   const bool pair = k == 2;
-  if (largest < kRadixHeapFrom) {
+  if (pair && detail::greedy_pair_applies(marginals[0], marginals[1])) {
+    detail::greedy_pair(marginals[0], marginals[1], options.dust, out);
+  } else if (largest < kRadixHeapFrom) {
     pair ? run_greedy<Lane<BinaryMaxHeap>, 2>(marginals, options, out)
          : run_greedy<Lane<BinaryMaxHeap>, 0>(marginals, options, out);
   } else {
@@ -225,6 +229,12 @@ Coupling greedy_coupling(const std::vector<Marginal>& marginals, const GreedyOpt
          : run_greedy<Lane<detail::RadixMaxHeap>, 0>(marginals, options, out);
   }
   return out;
+}
+
+double greedy_coupling_entropy(const Marginal& p, const Marginal& q, const GreedyOptions& options) {
+  if (!(options.dust >= 0 && options.dust < 1e-6)) throw InvalidParameter("greedy dust must be in [0, 1e-6)");
+  if (!detail::greedy_pair_applies(p, q)) return entropy_bits(greedy_coupling({p, q}, options));
+  return detail::greedy_pair_entropy(p, q, options.dust);
 }
 
 }  // namespace paperkit::mec

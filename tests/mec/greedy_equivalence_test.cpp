@@ -1,17 +1,21 @@
 // The optimized greedy coupling (radix sort + radix heap, algorithms/mec/greedy.cpp) against the
 // first binary-heap version kept in greedy_reference.cpp: identical cells, indices and masses,
 // bit for bit, on seeded random marginals with ties, zeros, k = 2..5 and sizes 1..10^4; and the
-// data structures on their own against std::sort / std::priority_queue. Exact comparisons (no
-// tolerance): the contract is bit-identical output.
+// data structures on their own against std::sort / std::priority_queue; greedy_coupling_entropy
+// against the entropy of the materialized coupling. Exact comparisons (no tolerance): the
+// contract is bit-identical output.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <queue>
 
 #include "greedy_reference.hpp"
+#include "paperkit/common/errors.hpp"
 #include "paperkit/mec/detail/radix_heap.hpp"
 #include "paperkit/mec/detail/rank_sort.hpp"
 #include "paperkit/mec/mec.hpp"
@@ -107,6 +111,27 @@ TEST(UnitMecGreedyEquivalence, ResidualsThatRoundBackRadixPath) {
   }
 }
 
+// Entries a few ulps apart (the pair path's small sort drops the lowest 7 bits of the value
+// first and must then restore their order) and the radix sort's low digits. Not normalized:
+// the sums differ from 1 by about 1e-13, within greedy coupling's residue rule.
+TEST(UnitMecGreedyEquivalence, ValuesApartByFewUlps) {
+  paperkit::Rng rng(base_seed() + 6);
+  for (int trial = 0; trial < 60; ++trial) {
+    std::vector<Marginal> ps;
+    for (int side = 0; side < 2; ++side) {
+      const std::size_t n = trial % 3 == 0 ? 300 + rng.uniform_below(900) : 2 + rng.uniform_below(126);
+      Marginal p(n);
+      for (double& x : p) {
+        x = 1.0 / static_cast<double>(n);
+        for (std::uint64_t steps = rng.uniform_below(300); steps > 0; --steps) x = std::nextafter(x, 1.0);
+      }
+      ps.push_back(p);
+    }
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    expect_identical(ps);
+  }
+}
+
 TEST(UnitMecGreedyEquivalence, SizesOneToFifty) {
   paperkit::Rng rng(base_seed() + 1);
   mec::MarginalOptions normalize;
@@ -120,18 +145,72 @@ TEST(UnitMecGreedyEquivalence, SizesOneToFifty) {
   }
 }
 
+// greedy_coupling_entropy (no cells built) against entropy_bits of the materialized coupling
+// and of the reference version: the same bits. Sizes around the pair path's switches (stack
+// arrays up to 128 entries, binary heap below 1024, radix heap from 1024), shapes with ties and
+// zeros, identical marginals, and a size-1 marginal.
+TEST(UnitMecGreedyEntropy, BitIdenticalToMaterializedCoupling) {
+  paperkit::Rng rng(base_seed() + 5);
+  SCOPED_TRACE(seed_note(base_seed() + 5));
+  mec::MarginalOptions normalize;
+  normalize.normalize = true;
+  const std::size_t edges[] = {1, 2, 3, 127, 128, 129, 1023, 1024, 1025};
+  for (int trial = 0; trial < 400; ++trial) {
+    auto size = [&]() -> std::size_t {
+      if (trial % 4 == 0) return edges[rng.uniform_below(std::size(edges))];
+      return 1 + rng.uniform_below(trial % 10 == 1 ? 3000 : 200);
+    };
+    const std::size_t n = size();
+    const std::size_t m = trial % 7 == 0 ? n : size();
+    auto ps = mec::prepare_marginals(
+        {random_marginal(rng, n, rng.uniform_below(6)), random_marginal(rng, m, rng.uniform_below(6))}, normalize);
+    if (trial % 13 == 0) ps[1] = ps[0];
+    SCOPED_TRACE("trial " + std::to_string(trial) + " n " + std::to_string(n) + " m " + std::to_string(m));
+    const double fast = mec::greedy_coupling_entropy(ps[0], ps[1]);
+    const double cells = mec::entropy_bits(mec::greedy_coupling(ps));
+    const double reference = mec::entropy_bits(mec::test::greedy_coupling_reference(ps));
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(fast), std::bit_cast<std::uint64_t>(cells)) << fast << " vs " << cells;
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(fast), std::bit_cast<std::uint64_t>(reference));
+  }
+}
+
+TEST(UnitMecGreedyEntropy, EdgeCasesAndErrors) {
+  const Marginal one = {1.0};
+  EXPECT_EQ(mec::greedy_coupling_entropy(one, one), 0.0);
+  EXPECT_EQ(mec::greedy_coupling_entropy(one, {0.25, 0.75}), mec::entropy_bits(Marginal{0.25, 0.75}));
+  // The spec's example: greedy = optimum = 1.76096 bits for p = (.5, .4, .1), q = (.6, .2, .2).
+  EXPECT_NEAR(mec::greedy_coupling_entropy({.5, .4, .1}, {.6, .2, .2}), 1.76096, 1e-5);
+  // Ties and zeros: a uniform pair couples on the diagonal.
+  const Marginal uniform = {0.25, 0, 0.25, 0.25, 0.25};
+  EXPECT_EQ(mec::greedy_coupling_entropy(uniform, uniform), 2.0);
+  // The same errors as greedy_coupling: sums that differ, a bad dust.
+  EXPECT_THROW(mec::greedy_coupling_entropy({0.5, 0.5}, {0.3, 0.3}), paperkit::InvalidParameter);
+  EXPECT_THROW(mec::greedy_coupling_entropy({0.3, 0.3}, {0.5, 0.5}), paperkit::InvalidParameter);
+  mec::GreedyOptions bad;
+  bad.dust = 1e-3;
+  EXPECT_THROW(mec::greedy_coupling_entropy(one, one, bad), paperkit::InvalidParameter);
+}
+
 TEST(UnitMecRankSort, MatchesStdSort) {
   paperkit::Rng rng(base_seed() + 2);
   std::vector<RankedEntry> buffer;
-  for (std::size_t n : {0, 1, 5, 255, 256, 257, 1000, 5000}) {
-    for (int variant = 0; variant < 3; ++variant) {
+  for (std::size_t n : {0, 1, 2, 5, 255, 256, 257, 1000, 1023, 1024, 1025, 5000}) {
+    for (int variant = 0; variant < 5; ++variant) {
       std::vector<RankedEntry> entries;
       for (std::uint32_t j = 0; j < n; ++j) {
-        // Distinct random values, a handful of tied values, or values of widely spread magnitude.
-        const double v = variant == 0   ? rng.uniform01() + 1e-300
-                         : variant == 1 ? static_cast<double>(1 + rng.uniform_below(5)) / 7
-                                        : std::ldexp(1 + rng.uniform01(), -static_cast<int>(rng.uniform_below(900)));
-        entries.push_back(RankedEntry::of(v, j));
+        // Distinct random values, a handful of tied values, values of widely spread magnitude,
+        // values a few ulps apart (they agree on the high bits both sorts look at first: short
+        // and long runs to put in order), or few-ulp values with gaps in the indices.
+        double v = variant == 0   ? rng.uniform01() + 1e-300
+                   : variant == 1 ? static_cast<double>(1 + rng.uniform_below(5)) / 7
+                   : variant == 2 ? std::ldexp(1 + rng.uniform01(), -static_cast<int>(rng.uniform_below(900)))
+                                  : 0.125;
+        if (variant >= 3) {
+          for (std::uint64_t steps = rng.uniform_below(j % 7 == 0 ? 40 : 3000); steps > 0; --steps) {
+            v = std::nextafter(v, 1.0);
+          }
+        }
+        entries.push_back(RankedEntry::of(v, variant == 4 ? 3 * j + static_cast<std::uint32_t>(j % 2) : j));
       }
       auto expected = entries;
       std::sort(expected.begin(), expected.end(), mec::detail::ranks_before);
@@ -167,7 +246,7 @@ TEST(UnitMecRadixHeap, MatchesPriorityQueueOnMonotoneSequences) {
     while (next < stream.size() || !heap.empty()) {
       ASSERT_EQ(heap.empty(), reference.empty());
       const bool has_outside = next < stream.size();
-      const bool heap_wins = heap.settle(has_outside, has_outside ? stream[next] : RankedEntry{0, 0});
+      const bool heap_wins = heap.settle(has_outside, has_outside ? stream[next] : RankedEntry{0, 0, 0});
       const bool reference_wins =
           !reference.empty() && (!has_outside || mec::detail::ranks_before(reference.top(), stream[next]));
       ASSERT_EQ(heap_wins, reference_wins) << "round " << round << " step " << steps;

@@ -50,6 +50,12 @@ struct GreedyOptions {
 };
 Coupling greedy_coupling(const std::vector<Marginal>& marginals, const GreedyOptions& options = {});
 
+// H(greedy_coupling({p, q}, options)) in bits without building the coupling: the same greedy
+// steps keep only the cell masses. Bit-identical to entropy_bits of the materialized coupling
+// (tests/mec/greedy_equivalence_test.cpp); for experiments that need only the entropy (Table 1).
+// Same errors as greedy_coupling.
+double greedy_coupling_entropy(const Marginal& p, const Marginal& q, const GreedyOptions& options = {});
+
 // The independent coupling p_1 x ... x p_k (spec baseline B1), materialized: throws
 // InvalidParameter beyond `max_cells` nonzero cells. Its entropy is sum_i H(p_i) exactly.
 Coupling independent_coupling(const std::vector<Marginal>& marginals, std::size_t max_cells = 10'000'000);

@@ -91,6 +91,11 @@ class RadixMaxHeap {
   // The maximum after settle returned true.
   const RankedEntry& top() const { return top_; }
   void pop_top() { has_top_ = false; }
+  // pop_top then push(e) (the same requirement on e as push).
+  void replace_top(const RankedEntry& e) {
+    pop_top();
+    push(e);
+  }
 
   // Visits every entry, in no particular order.
   template <class Visit>
@@ -112,11 +117,11 @@ class RadixMaxHeap {
     return -1;
   }
 
-  RankedEntry bound_{~std::uint64_t{0}, 0};  // ranks above every valid entry
+  RankedEntry bound_{~std::uint64_t{0}, 0, 0};  // ranks above every valid entry
   std::array<std::vector<RankedEntry>, kBuckets> buckets_;
   std::array<std::uint64_t, 2> occupied_{0, 0};
   std::vector<RankedEntry> scratch_;
-  RankedEntry top_{0, 0};
+  RankedEntry top_{0, 0, 0};
   bool has_top_ = false;
 };
 
