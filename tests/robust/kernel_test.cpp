@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "paperkit/common/rng.hpp"
@@ -75,13 +77,33 @@ std::vector<std::size_t> direct_nna_selection(const std::vector<std::vector<T>>&
   return order;
 }
 
+// nna's output against the exact mean (long double) of the rows it selected, with the error bound
+// stated in algorithms/robust/aggregators.cpp (Mixer::nna): |out_c - mu_c| <= u |mu_c| +
+// 3 (m + f + 4) u max_{r kept} ||r_B - p_B||, here with the whole-vector distance (>= the block's)
+// and a factor 2 over that first-order bound. It holds for both of nna's paths (the subtracted sum
+// and the direct sum), and a Byzantine magnitude that leaked into the subtraction would break it by
+// orders of magnitude (e.g. 1e12 * 2^-53 = 1e-4 against ~1e-12 here).
 template <class T>
-std::vector<T> mean_of_rows(const std::vector<std::vector<T>>& x, const std::vector<std::size_t>& which) {
-  std::vector<const T*> rows;
-  for (const auto& r : x) rows.push_back(r.data());
-  std::vector<T> out(x[0].size());
-  robust::mean_of<T>(rows, which, x[0].size(), out);
-  return out;
+void expect_nna_mean_within_bound(const std::vector<std::vector<T>>& x, std::size_t pivot, std::size_t f,
+                                  const Run<T>& got, const std::string& what) {
+  const double u = std::numeric_limits<T>::epsilon() / 2;
+  const std::size_t m = x.size(), d = x[0].size(), k = got.selected.size();
+  ASSERT_EQ(k, m - f) << what;
+  double spread = 0;
+  for (std::size_t r : got.selected) spread = std::max(spread, std::sqrt(direct_distance(x[r], x[pivot])));
+  const double slack = 2 * 3 * static_cast<double>(m + f + 4) * u * spread;
+  std::size_t bad = 0;
+  double worst = 0;
+  for (std::size_t c = 0; c < d; ++c) {
+    long double sum = 0;
+    for (std::size_t r : got.selected) sum += static_cast<long double>(x[r][c]);
+    const double mu = static_cast<double>(sum / static_cast<long double>(k));
+    const double err = std::abs(static_cast<double>(got.out[c]) - mu);
+    const double tol = u * std::abs(mu) + slack;
+    if (!(err <= tol)) ++bad;
+    worst = std::max(worst, err / tol);
+  }
+  EXPECT_EQ(bad, 0u) << what << ": worst error / bound = " << worst;
 }
 
 template <class T>
@@ -98,7 +120,7 @@ void check_nna(std::uint64_t seed) {
           const auto got = run<T>(o, x, pivot);
           const auto want = direct_nna_selection(x, pivot, f);
           ASSERT_EQ(got.selected, want) << "m=" << m << " d=" << d << " f=" << f << " pivot=" << pivot;
-          EXPECT_EQ(got.out, mean_of_rows(x, want)) << "m=" << m << " d=" << d;
+          expect_nna_mean_within_bound(x, pivot, f, got, "m=" + std::to_string(m) + " d=" + std::to_string(d));
         }
       }
     }
@@ -131,6 +153,81 @@ TEST(PropertyRobustKernel, NnaExactTiesGoToTheLowerIndex) {
     o.f = 2;
     EXPECT_EQ(run<double>(o, x, 0).selected, (std::vector<std::size_t>{0, 1, 2, 3})) << "d=" << d;
   }
+}
+
+// nna's subtracted mean (sum of all rows minus the excluded ones, aggregators.cpp) on inputs made to
+// break it: Byzantine rows of magnitude 1e12 everywhere, or only in a short spike inside one block
+// (elsewhere they are as close as the honest rows, so the subtraction is taken there), Byzantine rows
+// just beyond the honest ones (ALIE-like: subtraction everywhere), and honest rows equal to the pivot
+// in some blocks (a per-block consensus: returned exactly). Sizes straddle the vector width, the
+// 512-coordinate float chunk and the 1024/2048-coordinate blocks; f from 1 to m - 1.
+template <class T>
+void check_nna_adversarial(std::uint64_t seed) {
+  Rng rng(seed);
+  for (std::size_t m : {2u, 3u, 7u, 26u}) {
+    for (std::size_t d : {1u, 15u, 17u, 65u, 513u, 1023u, 1025u, 2047u, 2049u, 5000u}) {
+      for (std::size_t f : {std::size_t{1}, (m - 1) / 2, m - 1}) {
+        if (f == 0) continue;
+        for (int kind = 0; kind < 4; ++kind) {
+          auto x = cloud<T>(rng, m, d, 3.0);
+          const std::size_t honest = m - f;
+          for (std::size_t r = honest; r < m; ++r) {
+            for (std::size_t c = 0; c < d; ++c) {
+              if (kind == 0) x[r][c] = static_cast<T>((r % 2 ? -1e12 : 1e12) * (1 + 0.1 * normal(rng)));
+              if (kind == 1) x[r][c] = static_cast<T>(3 + 1.5 * normal(rng));  // close, a little farther
+              if (kind == 2 && c % 1024 < 40 && (c / 1024) % 2 == 0) x[r][c] = static_cast<T>(1e12);
+            }
+          }
+          if (kind == 3) {  // honest rows equal to the pivot (row 0) on every other 1024-coordinate run
+            for (std::size_t r = 1; r < honest; ++r) {
+              for (std::size_t c = 0; c < d; ++c) {
+                if ((c / 1024) % 2 == 0) x[r][c] = x[0][c];
+              }
+            }
+            for (std::size_t r = honest; r < m; ++r) {
+              for (std::size_t c = 0; c < d; ++c) x[r][c] = static_cast<T>(x[r][c] + 50);
+            }
+          }
+          robust::RuleOptions o;
+          o.rule = Rule::nna;
+          o.f = f;
+          for (std::size_t pivot : {std::size_t{0}, honest - 1}) {
+            const auto got = run<T>(o, x, pivot);
+            const std::string what = "kind=" + std::to_string(kind) + " m=" + std::to_string(m) +
+                                     " d=" + std::to_string(d) + " f=" + std::to_string(f) +
+                                     " pivot=" + std::to_string(pivot);
+            if (kind != 1) {  // the Byzantine rows are the farthest: exactly the honest ones are kept
+              std::vector<std::size_t> honest_rows(honest);
+              std::iota(honest_rows.begin(), honest_rows.end(), std::size_t{0});
+              ASSERT_EQ(got.selected, honest_rows) << what;
+            }
+            expect_nna_mean_within_bound(x, pivot, f, got, what);
+            if (kind == 3 && honest > 1) {
+              for (std::size_t c = 0; c < d; ++c) {
+                if ((c / 1024) % 2 == 0) {
+                  ASSERT_EQ(got.out[c], x[0][c]) << what << " c=" << c;
+                }
+              }
+            }
+            // Deterministic: a second mixer on the same input gives the same bits.
+            EXPECT_EQ(run<T>(o, x, pivot).out, got.out) << what;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(PropertyRobustKernel, NnaSubtractedMeanWithinBoundOnAdversarialInputsDouble) {
+  const auto seed = paperkit::test::base_seed() + 25;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_nna_adversarial<double>(seed);
+}
+
+TEST(PropertyRobustKernel, NnaSubtractedMeanWithinBoundOnAdversarialInputsFloat) {
+  const auto seed = paperkit::test::base_seed() + 26;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_nna_adversarial<float>(seed);
 }
 
 // Direct smoothed Weiszfeld in double, as the spec writes it (z = 0; T iterations).
@@ -208,6 +305,51 @@ TEST(PropertyRobustKernel, GramRulesMatchDirectForEveryTileShapeFloat) {
   const auto seed = paperkit::test::base_seed() + 23;
   SCOPED_TRACE(paperkit::test::seed_note(seed));
   check_gram_rules<float>(seed);
+}
+
+// gm on float input takes the float Gram matrix of r_0 and r_i - r_0 (aggregators.cpp, gram_float).
+// Rows clustered tightly far from 0 (spread 1 at distance 1000): a float Gram of the rows themselves
+// would carry errors of ~1e-6 * ||r||^2 = the squared distances themselves, so its weights, and the
+// output, would be off by ~0.1; the base-relative one keeps them to ~1e-6 of the spread. The bound:
+// the float output's own rounding (about 30 float ulps of 1000 over the weighted sum) plus 1e-5 of the
+// spread. Row 0 a far outlier (the base then makes the float Gram inaccurate) and a NaN row (a
+// non-finite Gram entry) must take the double fallback: the direct values to 1e-5 relative, as above.
+TEST(PropertyRobustKernel, GmFloatGramOfBaseRelativeRowsAndFallback) {
+  const auto seed = paperkit::test::base_seed() + 27;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  Rng rng(seed);
+  const double uf = std::numeric_limits<float>::epsilon() / 2;
+  for (std::size_t m : {5u, 26u}) {
+    for (std::size_t d : {129u, 300u, 1000u}) {
+      robust::RuleOptions o;
+      o.rule = Rule::gm;
+      auto x = cloud<float>(rng, m, d, 1000.0);
+      auto got = run<float>(o, x).out;
+      auto want = direct_gm(x, o.gm_nu, o.gm_iters);
+      for (std::size_t c = 0; c < d; ++c) {
+        ASSERT_NEAR(static_cast<double>(got[c]), want[c], 30 * uf * std::abs(want[c]) + 1e-5)
+            << "clustered m=" << m << " d=" << d << " c=" << c;
+      }
+      for (int kind = 0; kind < 2; ++kind) {
+        x = cloud<float>(rng, m, d, 2.0);
+        if (kind == 0) {
+          for (auto& v : x[0]) v += 1e4f;  // the base row far away
+        } else {
+          x[m - 1][d / 2] = std::numeric_limits<float>::quiet_NaN();
+        }
+        got = run<float>(o, x).out;
+        // A non-finite row gets weight 0 and is left out of every sum (direct_gm's 1/m factor for
+        // the m - 1 rows it sees cancels in the normalised mean).
+        auto clean = x;
+        if (kind == 1) clean.pop_back();
+        want = direct_gm(clean, o.gm_nu, o.gm_iters);
+        for (std::size_t c = 0; c < d; ++c) {
+          ASSERT_NEAR(static_cast<double>(got[c]), want[c], 1e-5 * (1 + std::abs(want[c])))
+              << "kind=" << kind << " m=" << m << " d=" << d << " c=" << c;
+        }
+      }
+    }
+  }
 }
 
 TEST(PropertyRobustKernel, KrumTieGoesToTheLowerIndex) {

@@ -17,16 +17,27 @@
 //   multikrum mean of the m - f best-scoring vectors (same score)
 //   scc       clipped gossip (SCC): v = r_p; repeat L: v += mean_r clip(r - v, tau)
 //
-// Exactness and tolerances: average, nna, cwtm, cwmed and meamed are exact up to the rounding of one
+// Exactness and tolerances: average, cwtm, cwmed and meamed are exact up to the rounding of one
 // sum in a fixed order (the selected vectors summed in their order in R, then divided by the count),
-// so nna with f = 0 equals average bitwise, and equal inputs are returned exactly (see mean_of). Distances are
-// accumulated in double for both T (nna: each term exact for float input, 32 vector lanes summed in a fixed order,
-// so its selection equals the direct formula's except on relative near-ties of ~1e-15; tests/robust/kernel_test.cpp).
+// and equal inputs are returned exactly (see mean_of). nna with f = 0 is the average bitwise; with
+// f > 0 it forms the kept rows' sum as (sum of all rows, taken during the distance pass) minus (the f
+// excluded rows), in T, wherever the excluded rows are no farther from the pivot than the kept ones
+// in that block of coordinates, and by mean_of elsewhere; its error is then u |mean| + 3 (m + f + 4) u
+// times the kept rows' largest distance to the pivot in that block (u: T's unit roundoff), of the
+// order of the direct sum's, never scaled by a Byzantine magnitude; consensus (equal kept rows) is
+// returned exactly (algorithms/robust/aggregators.cpp, Mixer::nna). nna distances: double input in
+// double; float input in float per 256-coordinate chunk, then double (within 1.2e-6 relative), so
+// its selection equals the direct double formula's except on relative near-ties of ~1e-14 (double)
+// or ~1e-6 (float; tests/robust/kernel_test.cpp).
 // gm and krum use the Gram matrix of R (one pass, double accumulators, register-tiled) for their distances:
 // ||a-b||^2 = <a,a> + <b,b> - 2<a,b>, whose absolute error is about m * 1e-16 * max ||r||^2; gm's
 // nu floor and krum's ordering are insensitive to it except on near-ties (tested to 1e-12 relative
-// on the spec's oracle values, 1e-10 against the direct Weiszfeld on random inputs). Every summation
-// order is fixed by m and d alone, never by the data or a thread count.
+// on the spec's oracle values, 1e-10 against the direct Weiszfeld on random inputs). gm on float
+// input first uses the Gram matrix of r_0 and r_i - r_0 in float products (float sums over 256
+// coordinates, then double; entry error <= 2.2e-6 ||v_i|| ||v_j||), so distances carry errors relative
+// to the rows' spread, not their norms; wherever that bound exceeds 1/8192 of a squared distance
+// (or of nu^2), or an entry is not finite, it falls back to the double Gram above. Every summation
+// order is fixed by m and d alone (nna: and the selection), never by a thread count.
 //
 // Non-finite input (a Byzantine NaN or Inf vector) never crashes a rule. nna: a NaN distance sorts
 // as +inf. Coordinate-wise rules: NaN sorts as +inf. gm: a vector with a non-finite squared norm gets
@@ -88,15 +99,17 @@ class Mixer {
  private:
   void nna(std::span<const T* const> rows, std::size_t d, std::size_t pivot, std::span<T> out);
   void gram(std::span<const T* const> rows, std::size_t d);
+  void gram_float(std::span<const T* const> rows, std::size_t d);
+  bool weiszfeld(const std::vector<double>& g, const std::vector<double>& norm2, double base_norm, double eps);
   void gm(std::span<const T* const> rows, std::size_t d, std::span<T> out);
   void krum(std::span<const T* const> rows, std::size_t d, std::span<T> out, bool multi);
   void scc(std::span<const T* const> rows, std::size_t d, std::size_t pivot, std::span<T> out);
   void coordinatewise(std::span<const T* const> rows, std::size_t d, std::span<T> out);
 
   RuleOptions options_;
-  std::vector<double> dist_, gram_, gram_acc_, weights_, block_;
-  std::vector<std::size_t> order_, selected_;
-  std::vector<T> lanes_, work_;
+  std::vector<double> dist_, gram_, gram_acc_, weights_, block_, partial_, coef_;
+  std::vector<std::size_t> order_, selected_, excluded_;
+  std::vector<T> lanes_, work_, sums_, nna_block_;
   std::vector<const void*> prefetch_;
 };
 
