@@ -9,7 +9,10 @@ layout, on the same machine in one run (spec ldp.md §7 "PEM on AOL and on 16-bi
   AOL:  the 6-byte query counts (657,427 users, 48-bit items), eps = 4, k = 32; pure-LDP PEM with
         Apple CMS (--cms-k hashes, m = --cms-m; its OLH/FastLH servers need 2^48 counters), start 4,
         fragment 4 (lengths 8..48, 11 groups); ours: --start-bits 8 --step-bits 4 (the same 11 groups).
-Ours runs in per-user mode (every report drawn, OLH decoded per candidate), one thread. Time is the
+Ours runs in per-user mode (every report drawn), one thread, once per oracle of --ours-fo: olh (exact
+OLH on the candidate domain, decoded per report) and flh (heuristic: OLH with a pool of --flh-pool
+seeds, users hash their own prefix, decode binned by seed: the accuracy-matched peer of FastLH with
+the same pool size; default --flh-pool = --fastlh-k). Time is the
 algorithm only on both sides: pure-LDP privatise + aggregate for every user plus find_heavy_hitters;
 ours the `seconds` of the run in the tool's JSON (perturb + decode + selection). F1 / NCR of the
 top-k against the true counts (ties to the smaller item) over --seeds seeds, mean and 95% CI.
@@ -121,9 +124,12 @@ def mean_ci(xs):
     return m, m - h, m + h
 
 
-def ours(args, source, k, seed):
+def ours(args, source, k, seed, fo="olh"):
     cmd = [args.tool, "hh", "pem", *source, "--k", str(k), "--eps", str(args.eps), "--start-bits", "8",
-           "--step-bits", "4", "--mode", "per-user", "--threads", "1", "--seed", str(seed), "--format", "json"]
+           "--step-bits", "4", "--mode", "per-user", "--threads", "1", "--seed", str(seed), "--format", "json",
+           "--fo", fo]
+    if fo == "flh":
+        cmd += ["--flh-pool", str(args.flh_pool or args.fastlh_k)]
     t0 = time.perf_counter()
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     wall = time.perf_counter() - t0
@@ -150,7 +156,10 @@ def main():
     ap.add_argument("--aol-seeds", type=int, default=20)
     ap.add_argument("--aol", default=DEFAULT_AOL)
     ap.add_argument("--eps", type=float, default=4.0)
-    ap.add_argument("--fastlh-k", type=int, default=32, help="FastLH hash functions (pure-LDP)")
+    ap.add_argument("--fastlh-k", type=int, default=100, help="FastLH hash functions (pure-LDP)")
+    ap.add_argument("--ours-fo", default="olh,flh", help="our oracles (olh: exact; flh: seed pool, heuristic)")
+    ap.add_argument("--aol-ours-fo", default="olh", help="our oracles on AOL")
+    ap.add_argument("--flh-pool", type=int, default=0, help="our FLH pool size (0: --fastlh-k)")
     ap.add_argument("--zipf-peer-fo", default="fastlh,cms", help="pure-LDP oracles run on the Zipf data")
     ap.add_argument("--cms-k", type=int, default=32)
     ap.add_argument("--cms-m", type=int, default=1024)
@@ -165,23 +174,26 @@ def main():
         csv_path = os.path.join(tmp, f"zipf_{s}.csv")
         subprocess.run([args.tool, "gen", "zipf", "--bits", "16", "--users", "50000", "--zipf-s", "1.3", "--seed",
                         str(s), "--out", csv_path], check=True)
-        o = ours(args, ["--source", "file", "--items", csv_path], 10, s)
+        mine = {fo: ours(args, ["--source", "file", "--items", csv_path], 10, s, fo) for fo in args.ours_fo.split(",")}
         for fo in args.zipf_peer_fo.split(","):
             p = peer({"kind": "csv", "path": csv_path, "bits": 16, "eps": args.eps, "k": 10, "seed": s, "fo": fo,
                       "fastlh_k": args.fastlh_k, "cms_k": args.cms_k, "cms_m": args.cms_m, "start": 4, "step": 4})
-            rows.append({"data": f"zipf16-{fo}", "seed": s, "ours_s": o["seconds"], "ours_wall_s": o["wall"],
-                         "peer_s": p["seconds"], "ours_f1": o["f1"], "peer_f1": p["f1"], "ours_ncr": o["ncr"],
-                         "peer_ncr": p["ncr"]})
-            print(rows[-1], flush=True)
+            for ofo, o in mine.items():
+                rows.append({"data": f"zipf16-{fo}", "ours_fo": ofo, "seed": s, "ours_s": o["seconds"],
+                             "ours_wall_s": o["wall"], "peer_s": p["seconds"], "ours_f1": o["f1"], "peer_f1": p["f1"],
+                             "ours_ncr": o["ncr"], "peer_ncr": p["ncr"]})
+                print(rows[-1], flush=True)
     if os.path.exists(args.aol):
         for s in range(1, args.aol_seeds + 1):
-            o = ours(args, ["--source", "aol", "--aol", args.aol], 32, s)
+            mine = {fo: ours(args, ["--source", "aol", "--aol", args.aol], 32, s, fo)
+                    for fo in args.aol_ours_fo.split(",")}
             p = peer({"kind": "aol", "path": args.aol, "bits": 48, "eps": args.eps, "k": 32, "seed": s, "fo": "cms",
                       "cms_k": args.cms_k, "cms_m": args.cms_m, "start": 4, "step": 4})
-            rows.append({"data": "aol48-cms", "seed": s, "ours_s": o["seconds"], "ours_wall_s": o["wall"],
-                         "peer_s": p["seconds"], "ours_f1": o["f1"], "peer_f1": p["f1"], "ours_ncr": o["ncr"],
-                         "peer_ncr": p["ncr"]})
-            print(rows[-1], flush=True)
+            for ofo, o in mine.items():
+                rows.append({"data": "aol48-cms", "ours_fo": ofo, "seed": s, "ours_s": o["seconds"],
+                             "ours_wall_s": o["wall"], "peer_s": p["seconds"], "ours_f1": o["f1"], "peer_f1": p["f1"],
+                             "ours_ncr": o["ncr"], "peer_ncr": p["ncr"]})
+                print(rows[-1], flush=True)
     else:
         print(f"note: {args.aol} absent, AOL skipped")
     with open(args.out, "w", newline="") as f:
@@ -190,13 +202,13 @@ def main():
         w.writerows(rows)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus; peer: pure-LDP 1.2.0 "
           f"(FastLH k={args.fastlh_k}; CMS k={args.cms_k}, m={args.cms_m})")
-    for data in sorted({r["data"] for r in rows}):
-        sub = [r for r in rows if r["data"] == data]
+    for data, ofo in sorted({(r["data"], r["ours_fo"]) for r in rows}):
+        sub = [r for r in rows if r["data"] == data and r["ours_fo"] == ofo]
         if not sub:
             continue
         ratio = statistics.fmean(r["peer_s"] for r in sub) / statistics.fmean(r["ours_s"] for r in sub)
         ratio_wall = statistics.fmean(r["peer_s"] for r in sub) / statistics.fmean(r["ours_wall_s"] for r in sub)
-        line = f"{data}: {len(sub)} seeds; time ours {statistics.fmean(r['ours_s'] for r in sub):.4f} s " \
+        line = f"{data} vs ours {ofo}: {len(sub)} seeds; time ours {statistics.fmean(r['ours_s'] for r in sub):.4f} s " \
                f"(process wall {statistics.fmean(r['ours_wall_s'] for r in sub):.3f} s), pure-LDP " \
                f"{statistics.fmean(r['peer_s'] for r in sub):.2f} s: ratio {ratio:.0f}x (vs our wall {ratio_wall:.0f}x)"
         for m in ("f1", "ncr"):

@@ -3,6 +3,7 @@
 // cost O(K log K + sum_v min(A_v, K)).
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <unordered_set>
 
 #include "internal.hpp"
@@ -22,6 +23,43 @@ std::uint64_t checked_total(std::span<const std::uint64_t> counts) {
   return n;
 }
 
+// FLH given its pool, exactly: the c_v users holding v split Multinomial(c_v, uniform) over the
+// pool; a report is h_s(v) w.p. p*, else uniform over the other g - 1 values, i.e. w.p.
+// beta = p* - q' it is h_s(v) and otherwise uniform over all g (q' = (1-p*)/(g-1)). So per seed s:
+// hist_s[h_s(v)] += Binom(n_{v,s}, beta), the rest of seed s's users uniform over g cells; then
+// the binned decode of the candidates. Cost O((held + |C|) k_s) hashes and binomials.
+std::vector<std::uint64_t> flh_sample_support(const FrequencyOracle& o, std::span<const std::uint64_t> held_values,
+                                              std::span<const std::uint64_t> held_counts,
+                                              std::span<const std::uint64_t> candidates, Rng& rng) {
+  const auto pool = o.flh_seeds();
+  const std::size_t ks = pool.size();
+  const std::uint64_t g = o.g();
+  const double q_other = (1.0 - o.keep_probability()) / static_cast<double>(g - 1);
+  const double beta = o.keep_probability() - q_other;
+  std::vector<std::uint64_t> hist(ks * g, 0), users_of_seed(ks, 0), kept_of_seed(ks, 0);
+  for (std::size_t i = 0; i < held_values.size(); ++i) {
+    if (held_counts[i] == 0) continue;
+    const std::uint64_t v = held_values[i];
+    detail::uniform_multinomial(held_counts[i], ks, rng, [&](std::uint64_t s, std::uint64_t k) {
+      users_of_seed[s] += k;
+      const std::uint64_t kept = detail::binomial(k, beta, rng);
+      kept_of_seed[s] += kept;
+      hist[s * g + o.olh_hash(v, pool[s])] += kept;
+    });
+  }
+  for (std::size_t s = 0; s < ks; ++s) {
+    detail::uniform_multinomial(users_of_seed[s] - kept_of_seed[s], g, rng,
+                                [&](std::uint64_t cell, std::uint64_t k) { hist[s * g + cell] += k; });
+  }
+  std::vector<std::uint64_t> support(candidates.size(), 0);
+  for (std::size_t j = 0; j < candidates.size(); ++j) {
+    std::uint64_t sum = 0;
+    for (std::size_t s = 0; s < ks; ++s) sum += hist[s * g + o.olh_hash(candidates[j], pool[s])];
+    support[j] = sum;
+  }
+  return support;
+}
+
 }  // namespace
 
 std::vector<std::uint64_t> FrequencyOracle::sample_support_counts(std::span<const std::uint64_t> true_counts,
@@ -33,6 +71,11 @@ std::vector<std::uint64_t> FrequencyOracle::sample_support_counts(std::span<cons
   const std::uint64_t n = checked_total(true_counts);
   if (n == 0) throw InvalidParameter("cannot simulate zero users (the true counts sum to 0)");
   std::vector<std::uint64_t> support(domain_, 0);
+  if (is_flh()) {
+    std::vector<std::uint64_t> all(domain_);
+    std::iota(all.begin(), all.end(), std::uint64_t{0});
+    return flh_sample_support(*this, all, true_counts, all, rng);
+  }
   switch (kind_) {
     case OracleKind::grr: {
       // Keep w.p. alpha, else uniform over all d items: the same law as GRR's p*, q*.
@@ -109,6 +152,11 @@ std::vector<double> FrequencyOracle::simulate_aggregate(std::uint64_t n_users,
     throw InvalidParameter("candidates and their true counts differ in length");
   }
   if (n_users == 0) throw InvalidParameter("cannot simulate zero users (n = 0)");
+  if (is_flh()) {
+    throw InvalidParameter(
+        "flh: the candidate-subset aggregate law depends on the other users' items; use the full-domain "
+        "aggregate or per-user mode");
+  }
   std::unordered_set<std::uint64_t> seen;
   for (const std::uint64_t c : candidates) {
     if (c >= domain_) throw InvalidParameter("candidate " + std::to_string(c) + " outside the domain");
@@ -142,6 +190,24 @@ std::vector<double> FrequencyOracle::simulate_aggregate(std::uint64_t n_users,
     }
   }
   return estimate_from_support(support, n_users);
+}
+
+}  // namespace paperkit::ldp
+
+namespace paperkit::ldp {
+
+std::vector<double> FrequencyOracle::simulate_aggregate_flh(std::span<const std::uint64_t> held_values,
+                                                            std::span<const std::uint64_t> held_counts,
+                                                            std::span<const std::uint64_t> candidates, Rng& rng) const {
+  if (!is_flh()) throw InvalidParameter("simulate_aggregate_flh needs an flh oracle (got " + description() + ")");
+  if (held_values.size() != held_counts.size()) throw InvalidParameter("held values and their counts differ in length");
+  for (const std::uint64_t v : held_values)
+    if (v >= domain_) throw InvalidParameter("held value " + std::to_string(v) + " outside the domain");
+  for (const std::uint64_t c : candidates)
+    if (c >= domain_) throw InvalidParameter("candidate " + std::to_string(c) + " outside the domain");
+  const std::uint64_t n = checked_total(held_counts);
+  if (n == 0) throw InvalidParameter("cannot simulate zero users (n = 0)");
+  return estimate_from_support(flh_sample_support(*this, held_values, held_counts, candidates, rng), n);
 }
 
 }  // namespace paperkit::ldp

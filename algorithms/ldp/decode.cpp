@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "internal.hpp"
 #include "paperkit/common/errors.hpp"
@@ -45,36 +46,61 @@ void check_candidates(const FrequencyOracle& o, std::span<const std::uint64_t> c
   }
 }
 
-// Column sums of an n x words bit matrix with bit-sliced counters: each word column keeps 8 bit
-// planes (a ripple-carry adder per row), flushed into the integer counts every 255 rows.
+// Column sums of an n x words bit matrix, bit-sliced: per word column, eight rows at a time go
+// through a carry-save adder tree (Harley-Seal) into running weight-1/2/4 words, and its weight-8
+// output ripples into 8 counter planes (weights 8 .. 1024); everything is flushed into the integer
+// counts every kFlushRows rows (7 + 8 * 255 >= any column sum in between). About 5 word operations
+// per row and word, branch-free, instead of a ripple-carry add per row.
 void unary_column_sums(const ReportBatch& r, std::size_t first, std::size_t last, std::vector<std::uint64_t>& counts) {
   const std::size_t words = r.words_per_report;
   constexpr int kPlanes = 8;
-  std::vector<std::uint64_t> planes(words * kPlanes, 0);
+  constexpr std::size_t kFlushRows = 2040;
+  std::vector<std::uint64_t> low(words * 3, 0), planes(words * kPlanes, 0);
+  const std::vector<std::uint64_t> zero_row(words, 0);
   auto flush = [&] {
     for (std::size_t w = 0; w < words; ++w) {
       std::uint64_t* c = counts.data() + w * 64;
-      for (int k = 0; k < kPlanes; ++k) {
-        const std::uint64_t plane = planes[w * kPlanes + static_cast<std::size_t>(k)];
+      for (int k = 0; k < 3 + kPlanes; ++k) {
+        const std::uint64_t plane =
+            k < 3 ? low[w * 3 + static_cast<std::size_t>(k)] : planes[w * kPlanes + static_cast<std::size_t>(k - 3)];
         if (plane == 0) continue;
         for (int b = 0; b < 64; ++b) c[b] += ((plane >> b) & 1U) << k;
       }
     }
+    std::fill(low.begin(), low.end(), 0);
     std::fill(planes.begin(), planes.end(), 0);
   };
+  auto csa = [](std::uint64_t& high, std::uint64_t& sum, std::uint64_t a, std::uint64_t b) {
+    const std::uint64_t u = sum ^ a;
+    high = (sum & a) | (u & b);
+    sum = u ^ b;
+  };
   std::size_t pending = 0;
-  for (std::size_t i = first; i < last; ++i) {
-    const std::uint64_t* row = r.bits.data() + i * words;
+  for (std::size_t i = first; i < last; i += 8) {
+    const std::uint64_t* rows[8];
+    for (std::size_t t = 0; t < 8; ++t) rows[t] = i + t < last ? r.bits.data() + (i + t) * words : zero_row.data();
     for (std::size_t w = 0; w < words; ++w) {
-      std::uint64_t x = row[w];
+      std::uint64_t ones = low[w * 3], twos = low[w * 3 + 1], fours = low[w * 3 + 2];
+      std::uint64_t twos_a, twos_b, fours_a, fours_b, eights;
+      csa(twos_a, ones, rows[0][w], rows[1][w]);
+      csa(twos_b, ones, rows[2][w], rows[3][w]);
+      csa(fours_a, twos, twos_a, twos_b);
+      csa(twos_a, ones, rows[4][w], rows[5][w]);
+      csa(twos_b, ones, rows[6][w], rows[7][w]);
+      csa(fours_b, twos, twos_a, twos_b);
+      csa(eights, fours, fours_a, fours_b);
+      low[w * 3] = ones;
+      low[w * 3 + 1] = twos;
+      low[w * 3 + 2] = fours;
       std::uint64_t* p = planes.data() + w * kPlanes;
-      for (int k = 0; k < kPlanes && x != 0; ++k) {
-        const std::uint64_t carry = p[k] & x;
-        p[k] ^= x;
-        x = carry;
+      for (int k = 0; k < kPlanes && eights != 0; ++k) {
+        const std::uint64_t carry = p[k] & eights;
+        p[k] ^= eights;
+        eights = carry;
       }
     }
-    if (++pending == 255) {
+    pending += 8;
+    if (pending >= kFlushRows) {
       flush();
       pending = 0;
     }
@@ -184,8 +210,69 @@ void olh_block_support(const FrequencyOracle& o, const ReportBatch& r, std::size
   }
 }
 
+// Reports grouped by hash seed (its low 32 bits, all that xxh32 reads): the distinct seeds and a
+// g-bin histogram of the reported values per seed. False (and nothing useful) when there are more
+// than max_bins distinct seeds.
+bool bin_by_seed(const ReportBatch& r, std::uint64_t g, std::size_t max_bins, std::vector<std::uint32_t>& seeds,
+                 std::vector<std::uint64_t>& hist) {
+  std::unordered_map<std::uint32_t, std::uint32_t> bin_of;
+  bin_of.reserve(std::min<std::size_t>(max_bins, 1 << 16) * 2);
+  seeds.clear();
+  hist.clear();
+  for (std::size_t i = 0; i < r.users; ++i) {
+    const auto s = static_cast<std::uint32_t>(r.seeds[i]);
+    auto [it, fresh] = bin_of.try_emplace(s, static_cast<std::uint32_t>(seeds.size()));
+    if (fresh) {
+      if (seeds.size() == max_bins) return false;
+      seeds.push_back(s);
+      hist.resize(hist.size() + g, 0);
+    }
+    ++hist[static_cast<std::size_t>(it->second) * g + r.values[i]];
+  }
+  return true;
+}
+
+// Binning pays when seeds repeat (FLH pools): decide from the oracle, or for plain OLH from the
+// first reports (fresh 63-bit seeds never repeat, so a short sample rules it out cheaply).
+bool worth_binning(const FrequencyOracle& o, const ReportBatch& r, std::size_t candidates) {
+  if (candidates < 8 || r.users < 64) return false;
+  if (o.is_flh()) return true;
+  const std::size_t sample = std::min<std::size_t>(r.users, 512);
+  std::unordered_set<std::uint32_t> distinct;
+  for (std::size_t i = 0; i < sample; ++i) distinct.insert(static_cast<std::uint32_t>(r.seeds[i]));
+  return distinct.size() * 4 <= sample;
+}
+
+// support(v) = sum over distinct seeds s of hist_s[h_s(v)]: O(n + seeds |C|) hashes.
+std::vector<std::uint64_t> binned_olh_support(const FrequencyOracle& o, const std::vector<std::uint32_t>& seeds,
+                                              const std::vector<std::uint64_t>& hist,
+                                              std::span<const std::uint64_t> candidates, int threads) {
+  const std::uint64_t g = o.g();
+  const std::size_t nc = candidates.size(), bins = seeds.size();
+  std::vector<std::uint64_t> c(nc, 0);
+  const auto n_candidates = static_cast<std::ptrdiff_t>(nc);
+#pragma omp parallel for schedule(static) num_threads(std::max(threads, 1))
+  for (std::ptrdiff_t jj = 0; jj < n_candidates; ++jj) {
+    const auto j = static_cast<std::size_t>(jj);
+    const detail::DecimalKey key(candidates[j]);
+    std::uint64_t sum = 0;
+    for (std::size_t b = 0; b < bins; ++b) {
+      const std::uint64_t h = key.is_short() ? key.hash(seeds[b]) % g : o.olh_hash(candidates[j], seeds[b]);
+      sum += hist[b * g + h];
+    }
+    c[j] = sum;
+  }
+  return c;
+}
+
 std::vector<std::uint64_t> olh_support(const FrequencyOracle& o, const ReportBatch& r,
                                        std::span<const std::uint64_t> candidates, int threads) {
+  if (worth_binning(o, r, candidates.size())) {
+    std::vector<std::uint32_t> seeds;
+    std::vector<std::uint64_t> hist;
+    const std::size_t max_bins = std::max<std::size_t>(r.users / 4, o.flh_seeds().size());
+    if (bin_by_seed(r, o.g(), max_bins, seeds, hist)) return binned_olh_support(o, seeds, hist, candidates, threads);
+  }
   std::vector<detail::DecimalKey> keys;
   keys.reserve(candidates.size());
   for (const std::uint64_t c : candidates) keys.emplace_back(c);

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <unordered_set>
 
 #include "internal.hpp"
 #include "paperkit/common/errors.hpp"
@@ -54,10 +55,10 @@ OracleKind parse_oracle_kind(std::string_view name) {
   if (name == "grr" || name == "de" || name == "krr") return OracleKind::grr;
   if (name == "sue" || name == "rappor") return OracleKind::sue;
   if (name == "oue") return OracleKind::oue;
-  if (name == "olh") return OracleKind::olh;
+  if (name == "olh" || name == "flh") return OracleKind::olh;
   if (name == "blh") return OracleKind::blh;
   if (name == "hr") return OracleKind::hr;
-  throw InvalidParameter("--oracle must be one of grr|sue|oue|olh|blh|hr|auto (got '" + std::string(name) + "')");
+  throw InvalidParameter("--oracle must be one of grr|sue|oue|olh|flh|blh|hr|auto (got '" + std::string(name) + "')");
 }
 
 FrequencyOracle::FrequencyOracle(OracleKind kind, double epsilon, std::uint64_t domain, const OracleOptions& options)
@@ -73,6 +74,12 @@ FrequencyOracle::FrequencyOracle(OracleKind kind, double epsilon, std::uint64_t 
   }
   if (options.olh_g != 0 && kind != OracleKind::olh) {
     throw InvalidParameter("--olh-g applies to olh only (oracle " + std::string(to_string(kind)) + ")");
+  }
+  if (options.flh_pool != 0 && kind != OracleKind::olh) {
+    throw InvalidParameter("--flh-pool applies to flh only (oracle " + std::string(to_string(kind)) + ")");
+  }
+  if (options.flh_pool > kMaxFlhPool) {
+    throw InvalidParameter("--flh-pool must be in [1, 2^20] (got " + std::to_string(options.flh_pool) + ")");
   }
   const double e = std::exp(epsilon);
   switch (kind) {
@@ -138,12 +145,29 @@ FrequencyOracle::FrequencyOracle(OracleKind kind, double epsilon, std::uint64_t 
     throw InvalidParameter("oracle " + description() + " has p* <= q* at epsilon " + num(epsilon) +
                            ": counts are not identifiable");
   }
+  if (options.flh_pool != 0) {
+    // k_s distinct 32-bit seeds (xxh32 takes 32 bits), fixed by flh_pool_seed only.
+    Rng rng = Rng::for_block(options.flh_pool_seed, 0xf1a5'9001ULL, 0);
+    std::unordered_set<std::uint32_t> seen;
+    flh_seeds_.reserve(options.flh_pool);
+    while (flh_seeds_.size() < options.flh_pool) {
+      const auto s = static_cast<std::uint32_t>(rng.next() >> 32);
+      if (seen.insert(s).second) flh_seeds_.push_back(s);
+    }
+  }
+}
+
+double FrequencyOracle::flh_extra_variance(double other_counts_sum_of_squares) const noexcept {
+  if (!is_flh()) return 0.0;
+  return other_counts_sum_of_squares / (static_cast<double>(flh_seeds_.size()) * static_cast<double>(g_ - 1));
 }
 
 std::string FrequencyOracle::description() const {
   switch (kind_) {
     case OracleKind::olh:
-      return "olh(g=" + std::to_string(g_) + (olh_variant_ == OlhVariant::wang ? ",wang)" : ")");
+      return std::string(is_flh() ? "flh" : "olh") + "(g=" + std::to_string(g_) +
+             (is_flh() ? ",pool=" + std::to_string(flh_seeds_.size()) : "") +
+             (olh_variant_ == OlhVariant::wang ? ",wang)" : ")");
     case OracleKind::hr:
       return "hr(K=" + std::to_string(hadamard_order_) + ")";
     default:
@@ -223,6 +247,13 @@ OracleKind choose_auto(double epsilon, std::uint64_t domain, const OracleOptions
 }
 
 FrequencyOracle make_oracle(std::string_view name, double epsilon, std::uint64_t domain, const OracleOptions& options) {
+  if (name == "flh") {
+    if (options.flh_pool == 0) throw InvalidParameter("--flh-pool must be in [1, 2^20] for flh (got 0)");
+    return FrequencyOracle(OracleKind::olh, epsilon, domain, options);
+  }
+  if (options.flh_pool != 0) {
+    throw InvalidParameter("--flh-pool applies to flh only (oracle " + std::string(name) + ")");
+  }
   if (name == "auto") {
     // Validate epsilon and the domain through GRR first so errors name the user's values.
     (void)FrequencyOracle(OracleKind::grr, epsilon, domain);
@@ -234,18 +265,20 @@ FrequencyOracle make_oracle(std::string_view name, double epsilon, std::uint64_t
 
 namespace detail {
 
-BernoulliWords::BernoulliWords(double q) {
+std::vector<std::uint8_t> BernoulliBytes::digits_of(double q) {
   // Exact binary expansion of a double in [0, 1): doubling and subtracting 1 are exact.
+  std::vector<std::uint8_t> digits;
   double x = q;
-  while (x > 0.0 && digits_.size() < 1100) {
+  while (x > 0.0 && digits.size() < 1100) {
     x *= 2.0;
     if (x >= 1.0) {
-      digits_.push_back(1);
+      digits.push_back(1);
       x -= 1.0;
     } else {
-      digits_.push_back(0);
+      digits.push_back(0);
     }
   }
+  return digits;
 }
 
 void fwht(std::vector<std::int64_t>& a) {

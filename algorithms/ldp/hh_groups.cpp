@@ -43,6 +43,11 @@ void validate_heavy_hitter_options(const Population& population, const HeavyHitt
     throw InvalidParameter("--eps must be finite and in (0, " + std::to_string(kMaxEpsilon) + "] (got " +
                            std::to_string(o.epsilon) + ")");
   if (o.oracle != "auto") (void)parse_oracle_kind(o.oracle);
+  if (o.oracle == "flh" && (o.oracle_options.flh_pool < 1 || o.oracle_options.flh_pool > kMaxFlhPool))
+    throw InvalidParameter("--flh-pool must be in [1, 2^20] for --fo flh (got " +
+                           std::to_string(o.oracle_options.flh_pool) + ")");
+  if (o.oracle != "flh" && o.oracle_options.flh_pool != 0)
+    throw InvalidParameter("--flh-pool applies to --fo flh only (got --fo " + o.oracle + ")");
   if (o.threads < 1) throw InvalidParameter("--threads must be >= 1 (got " + std::to_string(o.threads) + ")");
 }
 
@@ -116,6 +121,15 @@ FrequencyOracle GroupEstimator::oracle_for(std::uint64_t candidate_count, int le
   // Candidates plus "not a candidate" unless they cover every prefix of this length.
   const bool covers = len < 63 && candidate_count == (std::uint64_t{1} << len);
   const std::uint64_t domain = candidate_count + (covers ? 0 : 1);
+  if (options_.oracle == "flh") {
+    // FLH users hash their own length-len prefix (domain 2^len), as pure-LDP's PEM does: folding
+    // every non-candidate into one "other" symbol would make one huge item whose hash collisions
+    // all users of a pool seed share (the FLH extra variance grows with sum c_u^2).
+    OracleOptions oracle_options = options_.oracle_options;
+    oracle_options.flh_pool_seed = options_.seed;  // one pool per run, for all groups
+    const std::uint64_t prefixes = len >= 63 ? ~std::uint64_t{0} : std::uint64_t{1} << std::max(len, 0);
+    return make_oracle("flh", epsilon, prefixes, oracle_options);
+  }
   return make_oracle(options_.oracle, epsilon, domain, options_.oracle_options);
 }
 
@@ -141,6 +155,11 @@ std::vector<double> GroupEstimator::estimate_values(std::span<const std::uint32_
   result_.groups.push_back(rec);
   std::vector<double> est(candidates.size(), 0.0);
   if (users.empty() || candidates.empty()) return est;
+  if (fo.is_flh()) {
+    est = estimate_flh(fo, users, value_of, candidates, stream);
+    for (double& e : est) e *= scale;
+    return est;
+  }
 
   // Each user's report input: the index of its prefix among the candidates, or `other`.
   const std::uint64_t other = candidates.size();
@@ -167,6 +186,28 @@ std::vector<double> GroupEstimator::estimate_values(std::span<const std::uint32_
   }
   for (double& e : est) e *= scale;
   return est;
+}
+
+std::vector<double> GroupEstimator::estimate_flh(const FrequencyOracle& fo, std::span<const std::uint32_t> users,
+                                                 const std::function<Item(Item)>& value_of,
+                                                 const std::vector<Item>& candidates, std::uint64_t stream) const {
+  std::vector<std::uint64_t> values(users.size());
+  for (std::size_t i = 0; i < users.size(); ++i) values[i] = value_of(population_.items[users[i]]);
+  if (options_.mode == SimulationMode::per_user) {
+    const ReportBatch batch = fo.perturb_all(values, options_.seed, stream, options_.threads);
+    return fo.estimate(batch, candidates, options_.threads);
+  }
+  std::sort(values.begin(), values.end());
+  std::vector<std::uint64_t> held, counts;
+  for (const std::uint64_t v : values) {
+    if (held.empty() || held.back() != v) {
+      held.push_back(v);
+      counts.push_back(0);
+    }
+    ++counts.back();
+  }
+  Rng rng = Rng::for_block(options_.seed, stream, 0);
+  return fo.simulate_aggregate_flh(held, counts, candidates, rng);
 }
 
 std::uint64_t group_stream(std::uint64_t method_tag, std::size_t party, std::size_t level) {

@@ -14,9 +14,9 @@ bool is_unary(OracleKind k) {
   return k == OracleKind::sue || k == OracleKind::oue;
 }
 
-// The bits of one unary-encoding report: every bit 1 w.p. q (exact Bernoulli words from an
-// inlined generator seeded by the caller's Rng), then the user's own bit 1 w.p. p.
-void unary_row(std::uint64_t item, std::uint64_t domain, double keep, const detail::BernoulliWords& flips,
+// The bits of one unary-encoding report: every bit 1 w.p. q (exact Bernoulli words from 8-lane
+// generators seeded by the caller's Rng), then the user's own bit 1 w.p. p.
+void unary_row(std::uint64_t item, std::uint64_t domain, double keep, detail::BernoulliBytes& flips,
                detail::FastRng& rng, std::uint64_t* row, std::size_t words) {
   for (std::size_t w = 0; w < words; ++w) row[w] = flips.next(rng);
   const std::uint64_t tail = domain % 64;
@@ -36,6 +36,7 @@ struct ScalarClient {
   OracleKind kind;
   std::uint64_t domain, g, hadamard_order;
   double keep;
+  std::span<const std::uint32_t> pool;  // FLH seed pool (empty: a fresh seed per user)
 
   template <typename Gen>
   std::uint64_t report(std::uint64_t item, Gen& rng, std::uint64_t& seed_out) const {
@@ -50,7 +51,8 @@ struct ScalarClient {
       }
       case OracleKind::olh:
       case OracleKind::blh: {
-        seed_out = rng.next() >> 1;  // pure-LDP: random.randint(0, sys.maxsize)
+        seed_out = pool.empty() ? rng.next() >> 1  // pure-LDP: random.randint(0, sys.maxsize)
+                                : pool[static_cast<std::size_t>(rng.uniform_below(pool.size()))];
         std::uint64_t y = xxh32_decimal(item, static_cast<std::uint32_t>(seed_out)) % g;
         if (!(rng.uniform01() < keep)) {
           const std::uint64_t r = rng.uniform_below(g - 1);  // uniform over the other g - 1 values
@@ -99,7 +101,7 @@ void FrequencyOracle::perturb(std::uint64_t item, Rng& rng, ReportBatch& out) co
     case OracleKind::olh:
     case OracleKind::blh:
     case OracleKind::hr: {
-      const ScalarClient client{kind_, domain_, g_, hadamard_order_, keep_};
+      const ScalarClient client{kind_, domain_, g_, hadamard_order_, keep_, flh_seeds_};
       std::uint64_t seed = 0;
       out.values.push_back(client.report(item, rng, seed));
       if (kind_ == OracleKind::olh || kind_ == OracleKind::blh) out.seeds.push_back(seed);
@@ -107,7 +109,8 @@ void FrequencyOracle::perturb(std::uint64_t item, Rng& rng, ReportBatch& out) co
     }
     case OracleKind::sue:
     case OracleKind::oue: {
-      const detail::BernoulliWords flips(flip_);
+      const auto digits = detail::BernoulliBytes::digits_of(flip_);
+      detail::BernoulliBytes flips(digits, rng);
       const std::size_t at = out.bits.size();
       out.bits.resize(at + out.words_per_report);
       detail::FastRng fast(rng);
@@ -131,11 +134,12 @@ ReportBatch FrequencyOracle::perturb_all(std::span<const std::uint64_t> items, s
   const std::size_t blocks = (n + kBlockUsers - 1) / kBlockUsers;
   if (is_unary(kind_)) {
     out.bits.assign(n * out.words_per_report, 0);
-    const detail::BernoulliWords flips(flip_);
+    const auto digits = detail::BernoulliBytes::digits_of(flip_);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(threads, 1))
     for (std::size_t b = 0; b < blocks; ++b) {
       Rng rng = Rng::for_block(seed, stream, b);
       detail::FastRng fast(rng);
+      detail::BernoulliBytes flips(digits, rng);
       const std::size_t end = std::min(n, (b + 1) * kBlockUsers);
       for (std::size_t i = b * kBlockUsers; i < end; ++i) {
         unary_row(items[i], domain_, keep_, flips, fast, out.bits.data() + i * out.words_per_report,
@@ -147,7 +151,7 @@ ReportBatch FrequencyOracle::perturb_all(std::span<const std::uint64_t> items, s
   out.values.assign(n, 0);
   const bool hashed = kind_ == OracleKind::olh || kind_ == OracleKind::blh;
   if (hashed) out.seeds.assign(n, 0);
-  const ScalarClient client{kind_, domain_, g_, hadamard_order_, keep_};
+  const ScalarClient client{kind_, domain_, g_, hadamard_order_, keep_, flh_seeds_};
 #pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(threads, 1))
   for (std::size_t b = 0; b < blocks; ++b) {
     Rng rng = Rng::for_block(seed, stream, b);

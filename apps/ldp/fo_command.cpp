@@ -124,7 +124,7 @@ void run_fo(FoArgs& a) {
   if (n > kMaxUsers) throw InputError("--counts: more than 2^40 users");
   const std::uint64_t d = counts.size();
 
-  const ldp::FrequencyOracle o = build_oracle(a.oracle, d);
+  const ldp::FrequencyOracle o = build_oracle(a.oracle, d, a.common.seed);
   paperkit::cli::Output out(a.common.out);
 
   Run r;
@@ -137,18 +137,25 @@ void run_fo(FoArgs& a) {
     r.decode_s = agg.seconds();
   }
 
+  // FLH: the theory is over pool draws, OLH's variance plus sum_{u != v} c_u^2 / (k_s (g - 1)).
+  double sum_sq = 0;
+  for (std::uint64_t v = 0; v < d; ++v) sum_sq += static_cast<double>(counts[v]) * static_cast<double>(counts[v]);
+  auto theory_var = [&](std::uint64_t v) {
+    const double c = static_cast<double>(counts[v]);
+    return o.variance(static_cast<double>(n), c) + o.flh_extra_variance(sum_sq - c * c);
+  };
   double sq = 0, theory = 0, max_abs = 0;
   for (std::uint64_t v = 0; v < d; ++v) {
     const double e = r.estimates[v] - static_cast<double>(counts[v]);
     sq += e * e;
     max_abs = std::max(max_abs, std::abs(e));
-    theory += o.variance(static_cast<double>(n), static_cast<double>(counts[v]));
+    theory += theory_var(v);
   }
   const double mse = sq / static_cast<double>(d), theory_mean = theory / static_cast<double>(d);
 
   nlohmann::json info;
   info["command"] = a.command;
-  info["params"] = {{"oracle", std::string(ldp::to_string(o.kind()))},
+  info["params"] = {{"oracle", o.name()},
                     {"oracle_requested", a.oracle.oracle},
                     {"description", o.description()},
                     {"epsilon", a.oracle.epsilon},
@@ -162,6 +169,7 @@ void run_fo(FoArgs& a) {
                     {"q_star", o.q_star()},
                     {"g", o.g()}};
   if (o.kind() == ldp::OracleKind::olh) info["params"]["olh_variant"] = a.oracle.olh_variant;
+  if (o.is_flh()) info["params"]["flh_pool"] = o.flh_seeds().size();
   if (a.counts_file.empty()) info["params"]["zipf"] = a.zipf;
   info["privacy"] = {{"epsilon", a.oracle.epsilon}, {"mechanism", o.description()}, {"reports_per_user", 1}};
   info["summary"] = {{"empirical_mse", mse},
@@ -171,15 +179,23 @@ void run_fo(FoArgs& a) {
                      {"theoretical_variance_per_user_at_zero", o.variance(1.0)}};
   info["timing"] = {{"perturb_s", r.perturb_s}, {"decode_s", r.decode_s}, {"total_s", total.seconds()}};
   if (a.mode == "aggregate") info["timing"]["aggregate_s"] = r.decode_s;
-  info["fidelity"] = o.kind() == ldp::OracleKind::olh && a.mode == "aggregate"
-                         ? "aggregate olh: product law of an ideal hash family (per-user mode uses xxh32)"
-                         : "exact";
+  if (o.is_flh()) {
+    info["fidelity"] =
+        "heuristic: flh (OLH with a pool of " + std::to_string(o.flh_seeds().size()) +
+        " hash seeds derived from --seed); users sharing a seed are correlated, so the estimates are unbiased "
+        "only over pool draws; theoretical variance includes sum_{u!=v} c_u^2/(k_s (g-1))" +
+        (a.mode == "aggregate" ? "; aggregate: the exact law given the pool" : "");
+  } else {
+    info["fidelity"] = o.kind() == ldp::OracleKind::olh && a.mode == "aggregate"
+                           ? "aggregate olh: product law of an ideal hash family (per-user mode uses xxh32)"
+                           : "exact";
+  }
 
   if (a.common.format == "csv") {
     paperkit::Table t({"item", "true_count", "estimate", "error", "theoretical_sd"});
     for (std::uint64_t v = 0; v < d; ++v) {
-      t.add_row({v, counts[v], r.estimates[v], r.estimates[v] - static_cast<double>(counts[v]),
-                 std::sqrt(o.variance(static_cast<double>(n), static_cast<double>(counts[v])))});
+      t.add_row(
+          {v, counts[v], r.estimates[v], r.estimates[v] - static_cast<double>(counts[v]), std::sqrt(theory_var(v))});
     }
     t.write_csv(out.stream());
   } else {

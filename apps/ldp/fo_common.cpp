@@ -47,7 +47,9 @@ std::string num(double v) {
 }
 
 void add_oracle_flags(CLI::App& cmd, OracleFlags& f, const std::string& domain_help) {
-  cmd.add_option("--oracle,--mech", f.oracle, "grr|sue|oue|olh|blh|hr|auto (auto: least variance for eps, d)")
+  cmd.add_option("--oracle,--mech", f.oracle,
+                 "grr|sue|oue|olh|flh|blh|hr|auto (auto: least variance for eps, d; flh: OLH with a seed pool, "
+                 "heuristic)")
       ->capture_default_str();
   f.epsilon_option = cmd.add_option("--epsilon,--eps", f.epsilon, "Privacy budget eps per user, in (0, 30] (required)");
   cmd.add_option("--domain", f.domain, domain_help);
@@ -55,6 +57,10 @@ void add_oracle_flags(CLI::App& cmd, OracleFlags& f, const std::string& domain_h
   cmd.add_option("--olh-variant", f.olh_variant,
                  "pure-ldp (g = round(e^eps)+1, Wang'17) | wang (g = floor(e^eps)+1, keep 1/2)")
       ->capture_default_str();
+  f.flh_pool_option = cmd.add_option("--flh-pool", f.flh_pool,
+                                     "flh: number of hash seeds in the pool, in [1, 2^20], derived from --seed "
+                                     "(heuristic: users sharing a seed are correlated)")
+                          ->capture_default_str();
 }
 
 void validate_oracle_flags(const OracleFlags& f) {
@@ -69,14 +75,24 @@ void validate_oracle_flags(const OracleFlags& f) {
   }
   if (f.olh_g == 1) throw InvalidParameter("--olh-g must be >= 2, or 0 for the variant's rule (got 1)");
   if (f.oracle != "auto") (void)ldp::parse_oracle_kind(f.oracle);  // names the bad value
-  if (f.oracle != "olh" && f.oracle != "auto" && (f.olh_g != 0 || f.olh_variant != "pure-ldp")) {
-    throw InvalidParameter("--olh-g and --olh-variant apply to --oracle olh only (got --oracle " + f.oracle + ")");
+  if (f.oracle != "olh" && f.oracle != "flh" && f.oracle != "auto" && (f.olh_g != 0 || f.olh_variant != "pure-ldp")) {
+    throw InvalidParameter("--olh-g and --olh-variant apply to --oracle olh|flh only (got --oracle " + f.oracle + ")");
+  }
+  if (f.oracle == "flh" && (f.flh_pool < 1 || f.flh_pool > ldp::kMaxFlhPool)) {
+    throw InvalidParameter("--flh-pool must be in [1, 2^20] (got " + std::to_string(f.flh_pool) + ")");
+  }
+  if (f.oracle != "flh" && f.flh_pool_option != nullptr && f.flh_pool_option->count() > 0) {
+    throw InvalidParameter("--flh-pool applies to --oracle flh only (got --oracle " + f.oracle + ")");
   }
 }
 
-ldp::FrequencyOracle build_oracle(const OracleFlags& f, std::uint64_t domain) {
+ldp::FrequencyOracle build_oracle(const OracleFlags& f, std::uint64_t domain, std::uint64_t pool_seed) {
   ldp::OracleOptions opt;
   opt.olh_g = f.olh_g;
+  if (f.oracle == "flh") {
+    opt.flh_pool = f.flh_pool;
+    opt.flh_pool_seed = pool_seed;
+  }
   opt.olh_variant = f.olh_variant == "wang" ? ldp::OlhVariant::wang : ldp::OlhVariant::pure_ldp;
   return ldp::make_oracle(f.oracle, f.epsilon, domain, opt);
 }

@@ -28,15 +28,19 @@ struct OracleFlags {
   std::uint64_t domain = 0;
   std::uint64_t olh_g = 0;
   std::string olh_variant = "pure-ldp";
+  std::uint64_t flh_pool = 100;           // --oracle flh: seeds in the pool (heuristic, see frequency_oracle.hpp)
   CLI::Option* epsilon_option = nullptr;  // to tell "missing" from a bad value
+  CLI::Option* flh_pool_option = nullptr;
 };
 
-// --oracle/--mech, --epsilon/--eps, --domain, --olh-g/--g, --olh-variant.
+// --oracle/--mech, --epsilon/--eps, --domain, --olh-g/--g, --olh-variant, --flh-pool.
 void add_oracle_flags(CLI::App& cmd, OracleFlags& flags, const std::string& domain_help);
 // Checks epsilon, --olh-variant, --olh-g and that the OLH flags go with olh/auto (InvalidParameter).
 void validate_oracle_flags(const OracleFlags& flags);
-// The oracle for domain d (flags validated first; "auto" resolves to a kind).
-paperkit::ldp::FrequencyOracle build_oracle(const OracleFlags& flags, std::uint64_t domain);
+// The oracle for domain d (flags validated first; "auto" resolves to a kind). FLH's seed pool is
+// derived from `pool_seed` (the run's --seed).
+paperkit::ldp::FrequencyOracle build_oracle(const OracleFlags& flags, std::uint64_t domain,
+                                            std::uint64_t pool_seed = 0);
 // "17 significant digits" text of a double, for error messages.
 std::string num(double v);
 

@@ -55,7 +55,7 @@ void run_perturb(PerturbArgs& a) {
     if (users.users() == 0) throw InputError("--counts: the counts sum to 0 (need at least one user)");
     if (users.users() > kMaxUsers) throw InputError("--counts: more than 2^40 users");
   }
-  const ldp::FrequencyOracle o = build_oracle(a.oracle, d);
+  const ldp::FrequencyOracle o = build_oracle(a.oracle, d, a.common.seed);
   const ldp::ReportEncoding encoding = ldp::parse_report_encoding(a.common.format);
   paperkit::cli::Output out(a.common.out, encoding == ldp::ReportEncoding::binary);
   ldp::write_report_header(out.stream(), ldp::make_report_header(o, users.users(), encoding));

@@ -37,6 +37,11 @@ std::vector<std::string> requested(const std::string& list) {
     if (name == "all") {
       for (const char* k : {"grr", "sue", "oue", "olh", "blh", "hr"}) names.emplace_back(k);
     } else {
+      if (name == "flh") {
+        throw InvalidParameter(
+            "--oracle flh: fo variance cannot give flh's variance (over pool draws it adds sum_{u != v} c_u^2 / "
+            "(k_s (g-1)), which needs every count); use fo simulate --oracle flh, whose theoretical_sd includes it");
+      }
       if (name != "auto") (void)ldp::parse_oracle_kind(name);  // InvalidParameter names the value
       names.push_back(name);
     }

@@ -32,6 +32,8 @@ struct HhArgs {
   double eps = 4.0;
   std::string fo = "olh";
   std::string olh_variant = "pure-ldp";
+  std::uint64_t flh_pool = 100;
+  CLI::Option* flh_pool_option = nullptr;
   std::string mode = "aggregate";
   std::size_t runs = 1;
   std::size_t show = 0;  // top items printed per run (JSON); 0 = k
@@ -105,6 +107,11 @@ void run_hh(HhArgs& a) {
   } else {
     throw InvalidParameter("--olh-variant must be pure-ldp or wang (got " + a.olh_variant + ")");
   }
+  if (a.fo == "flh") {
+    o.oracle_options.flh_pool = a.flh_pool;  // the pool seed is each run's seed (GroupEstimator)
+  } else if (a.flh_pool_option->count() > 0) {
+    throw InvalidParameter("--flh-pool applies to --fo flh only (got --fo " + a.fo + ")");
+  }
   a.tap.adaptive = !a.fixed_step;
   paperkit::cli::Output out(a.common.out);
 
@@ -137,7 +144,7 @@ void run_hh(HhArgs& a) {
       j["method"] = m;
       j["run"] = r;
       j["seed"] = seed;
-      j["fidelity"] = fidelity_of(m);
+      j["fidelity"] = fidelity_of(m) + (a.fo == "flh" ? "; heuristic oracle (flh)" : "");
       j["users"] = pop.users();
       j["parties"] = pop.parties();
       j["metrics"] = {{"precision", met.precision},
@@ -187,7 +194,8 @@ void run_hh(HhArgs& a) {
     for (const auto& m : methods) reconstructed |= fidelity_of(m) != "reference";
     nlohmann::json doc;
     doc["tool"] = "paperkit-ldp hh";
-    doc["fidelity"] = reconstructed ? "reconstructed" : "reference";
+    doc["fidelity"] =
+        std::string(reconstructed ? "reconstructed" : "reference") + (a.fo == "flh" ? "; heuristic oracle (flh)" : "");
     doc["params"] = {{"methods", methods},
                      {"k", a.k},
                      {"eps", a.eps},
@@ -212,6 +220,13 @@ void run_hh(HhArgs& a) {
                       {{"fragment_bits", a.split.fragment_bits},
                        {"hash_bits", a.split.hash_bits},
                        {"threshold_sd", a.split.threshold_sd}}}};
+    if (a.fo == "flh") {
+      doc["params"]["flh_pool"] = a.flh_pool;
+      doc["oracle_note"] =
+          "heuristic: flh is OLH whose users draw their hash seed from a pool of flh_pool seeds derived from each "
+          "run's seed (one pool for all groups); users sharing a seed are correlated, so estimates are unbiased "
+          "only over pool draws (extra variance sum_{u!=v} c_u^2/(k_s (g-1)))";
+    }
     doc["runs"] = runs;
     doc["timing"] = {{"load_seconds", load_s}, {"run_seconds", run_s}, {"threads", a.common.threads}};
     out.stream() << doc.dump(2) << '\n';
@@ -233,8 +248,12 @@ void add_hh_command(CLI::App& app) {
   add_source_flags(*sub, a->source);
   sub->add_option("--k", a->k, "k: size of the top-k (1 <= k <= 2^m, <= 4096)")->capture_default_str();
   sub->add_option("--eps,--epsilon", a->eps, "eps: per-user budget of the whole run (0, 30]")->capture_default_str();
-  sub->add_option("--fo", a->fo, "Frequency oracle per group: grr | oue | olh | blh | sue | hr | auto")
+  sub->add_option("--fo,--oracle", a->fo,
+                  "Frequency oracle per group: grr | oue | olh | flh | blh | sue | hr | auto (flh: heuristic)")
       ->capture_default_str();
+  a->flh_pool_option =
+      sub->add_option("--flh-pool", a->flh_pool, "--fo flh: hash seeds in the pool, in [1, 2^20], derived from --seed")
+          ->capture_default_str();
   sub->add_option("--olh-variant", a->olh_variant,
                   "OLH: pure-ldp (g = round(e^eps)+1) or wang (g = floor(e^eps)+1, keep 1/2)")
       ->capture_default_str();

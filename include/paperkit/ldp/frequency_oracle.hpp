@@ -1,5 +1,6 @@
 // Pure local-DP frequency oracles (Wang, Blocki, Li, Jha, USENIX Security 2017; spec ldp.md §2.1):
-// GRR, SUE (basic RAPPOR), OUE, OLH, BLH (OLH with g = 2) and Hadamard response (HR).
+// GRR, SUE (basic RAPPOR), OUE, OLH, BLH (OLH with g = 2) and Hadamard response (HR); plus FLH,
+// a heuristic: OLH with its users' hash seeds drawn from a fixed pool (OracleOptions::flh_pool).
 //
 // Every oracle is one FrequencyOracle object with one interface:
 //   client  perturb(item, rng, batch)         one user, one report (reports_per_user = 1)
@@ -30,6 +31,8 @@
 //         the rest uniform on all K columns); candidate subset: exact per-candidate marginals
 //         Binom(c_v, p*) + Binom(n - c_v, 1/2), drawn independently (pairwise correlation ignored).
 //   Candidate-subset aggregate for GRR is exact (the uniform part restricted to the candidates).
+//   FLH   exact given its pool (full domain, or simulate_aggregate_flh for the values users hold):
+//         users of each item split multinomially over the pool's seeds, then OLH's law per seed.
 #pragma once
 
 #include <cstddef>
@@ -47,7 +50,8 @@ enum class OracleKind { grr, sue, oue, olh, blh, hr };
 
 // "grr", "sue", "oue", "olh", "blh", "hr".
 std::string_view to_string(OracleKind kind) noexcept;
-// Parses one of the names above (also "de"/"krr" for grr, "rappor" for sue); "auto" is not an
+// Parses one of the names above (also "de"/"krr" for grr, "rappor" for sue, and "flh" for olh:
+// FLH reports are OLH reports; make_oracle("flh") adds the seed pool); "auto" is not an
 // oracle kind: use choose_auto. Throws InvalidParameter naming the value.
 OracleKind parse_oracle_kind(std::string_view name);
 
@@ -60,7 +64,24 @@ enum class OlhVariant {
 struct OracleOptions {
   OlhVariant olh_variant = OlhVariant::pure_ldp;
   std::uint64_t olh_g = 0;  // 0: g from the variant's rule; otherwise an explicit g >= 2 (OLH only)
+  // FLH (OLH only; heuristic, see below): > 0 draws every user's hash seed uniformly from a fixed
+  // pool of this many distinct 32-bit seeds, derived from flh_pool_seed. 0: exact OLH.
+  std::uint64_t flh_pool = 0;
+  std::uint64_t flh_pool_seed = 0;
 };
+
+// FLH ("fast local hashing", spec §2.1; pure-LDP's FastLH idea, our own code) is OLH whose users
+// draw their hash seed from a fixed pool of k_s seeds instead of a fresh 63-bit seed each. Each
+// report is still an OLH report for its seed (same p*, q*, the same eps-LDP: the seed is public
+// and independent of the item), so the same decoder applies, and it bins users by seed:
+// support(v) = sum over pool seeds s of hist_s[h_s(v)], O(n + k_s |C|) instead of O(n |C|).
+// HEURISTIC: users sharing a hash function are correlated. Given one pool the estimates are
+// biased (item u adds to v's support whenever h_s(u) = h_s(v) for the pool's seeds); they are
+// unbiased only in expectation over pool draws (ideal hash family), with the extra variance
+//   Var_FLH[c^_v] ~= Var_OLH[c^_v] + sum_{u != v} c_u^2 / (k_s (g - 1))     (flh_extra_variance)
+// (from Var over pools of the collision rate, (1/g)(1-1/g)/k_s, times (c_u (p* - q')/(p* - q*))^2
+// with q' = (1-p*)/(g-1) and (p* - q')/(p* - q*) = g/(g-1) for the pure-LDP keep probability).
+inline constexpr std::uint64_t kMaxFlhPool = std::uint64_t{1} << 20;
 
 // Largest accepted epsilon: e^eps must stay exact enough in double and g = round(e^eps)+1 must
 // fit the report; larger values are rejected with InvalidParameter (spec §6.4: no overflow).
@@ -108,6 +129,14 @@ class FrequencyOracle {
   double keep_probability() const noexcept { return keep_; }
   // OLH's variant (pure_ldp for every other oracle).
   OlhVariant olh_variant() const noexcept { return olh_variant_; }
+  // FLH: an OLH oracle whose clients draw seeds from a fixed pool (see OracleOptions).
+  bool is_flh() const noexcept { return !flh_seeds_.empty(); }
+  std::span<const std::uint32_t> flh_seeds() const noexcept { return flh_seeds_; }
+  // The tool name: "flh" for FLH, otherwise to_string(kind()).
+  std::string name() const { return is_flh() ? "flh" : std::string(to_string(kind_)); }
+  // FLH's extra variance over pool draws for an item whose other items' counts have the given sum
+  // of squares (sum_{u != v} c_u^2): that sum / (k_s (g - 1)); 0 for every other oracle.
+  double flh_extra_variance(double other_counts_sum_of_squares) const noexcept;
   // e.g. "olh(g=4)", "grr", "hr(K=64)".
   std::string description() const;
 
@@ -119,7 +148,8 @@ class FrequencyOracle {
   // ---- client (per-user mode) ----
   ReportBatch empty_batch(std::size_t reserve_users = 0) const;
   // Appends one user's report for `item` (in [0, d), else InvalidParameter). OLH/BLH draw the
-  // user's seed from rng (pure-LDP convention: a 63-bit seed; xxh32 uses its low 32 bits).
+  // user's seed from rng (pure-LDP convention: a 63-bit seed; xxh32 uses its low 32 bits); FLH
+  // draws a uniform index into its seed pool and reports that pool seed.
   void perturb(std::uint64_t item, Rng& rng, ReportBatch& out) const;
   // Reports of every user: the randomness of block b = i / kBlockUsers derives from
   // Rng::for_block(seed, stream, b) only, so the batch is identical for any thread count (it is
@@ -135,7 +165,9 @@ class FrequencyOracle {
   std::vector<std::uint64_t> support_counts(const ReportBatch& reports, int threads = 1) const;
   // Support counts for the listed candidate items only (each in [0, d)); works for huge domains
   // for grr/olh/blh. Cost: grr O(n + |C| log), ue O(n |C|) bit reads, olh O(n |C|) hashes,
-  // hr O(n |C|) parities (or one FWHT when cheaper).
+  // hr O(n |C|) parities (or one FWHT when cheaper). OLH/BLH reports with few distinct seeds
+  // (FLH pools: at most n/4 distinct seeds and |C| >= 8) are binned by seed, O(n + seeds |C|)
+  // hashes; the counts are the same integers either way.
   std::vector<std::uint64_t> support_counts(const ReportBatch& reports, std::span<const std::uint64_t> candidates,
                                             int threads = 1) const;
   // Unbiased count estimates (C_v - n q*)/(p* - q*) for all items / for the candidates.
@@ -147,12 +179,19 @@ class FrequencyOracle {
   std::vector<double> estimate_from_support(std::span<const std::uint64_t> support, std::uint64_t n_users) const;
 
   // ---- aggregate mode (laws in the file comment) ----
-  // true_counts has d entries (their sum is n >= 1); returns d unbiased estimates.
+  // true_counts has d entries (their sum is n >= 1); returns d unbiased estimates. FLH: the exact
+  // law given this oracle's pool (users split multinomially over the pool's seeds).
   std::vector<double> simulate_aggregate(std::span<const std::uint64_t> true_counts, Rng& rng) const;
   // The same for a candidate subset: n_users in total, of whom candidate_true_counts[j] hold
   // candidates[j] (distinct items in [0, d)); every other user holds some non-candidate item.
+  // Not for FLH (its law depends on which items the other users hold): InvalidParameter.
   std::vector<double> simulate_aggregate(std::uint64_t n_users, std::span<const std::uint64_t> candidates,
                                          std::span<const std::uint64_t> candidate_true_counts, Rng& rng) const;
+  // FLH only: the exact law given the pool when held_counts[i] users hold held_values[i] (distinct
+  // values in [0, d); any domain, e.g. 2^48 prefixes); estimates for the candidates.
+  std::vector<double> simulate_aggregate_flh(std::span<const std::uint64_t> held_values,
+                                             std::span<const std::uint64_t> held_counts,
+                                             std::span<const std::uint64_t> candidates, Rng& rng) const;
   // Support counts drawn from the aggregate law (before the affine map), full domain.
   std::vector<std::uint64_t> sample_support_counts(std::span<const std::uint64_t> true_counts, Rng& rng) const;
 
@@ -173,13 +212,15 @@ class FrequencyOracle {
   double p_star_ = 0, q_star_ = 0, keep_ = 0;
   OlhVariant olh_variant_ = OlhVariant::pure_ldp;
   double flip_ = 0;  // UE: probability that a 0 bit becomes 1 (q); GRR/OLH: prob. of one given other value
+  std::vector<std::uint32_t> flh_seeds_;  // FLH pool (empty: exact OLH)
 };
 
 // The oracle with the smallest variance at c_v = 0 for (epsilon, d) among grr, oue, olh
 // (ties: grr, then olh, then oue). OLH's g follows `options`.
 OracleKind choose_auto(double epsilon, std::uint64_t domain, const OracleOptions& options = {});
 
-// Builds an oracle from a tool name: one of the kinds, or "auto".
+// Builds an oracle from a tool name: one of the kinds, "flh" (OLH with options.flh_pool >= 1
+// seeds; InvalidParameter when it is 0), or "auto".
 FrequencyOracle make_oracle(std::string_view name, double epsilon, std::uint64_t domain,
                             const OracleOptions& options = {});
 

@@ -41,8 +41,8 @@ std::string to_string(SimulationMode mode);
 struct HeavyHitterOptions {
   std::size_t k = 32;                               // top-k, 1 <= k <= number of m-bit items
   double epsilon = 4.0;                             // per-user budget (whole run)
-  std::string oracle = "olh";                       // grr | sue | oue | olh | blh | hr | auto (per group)
-  OracleOptions oracle_options;                     // OLH variant / g
+  std::string oracle = "olh";                       // grr | sue | oue | olh | flh | blh | hr | auto (per group)
+  OracleOptions oracle_options;                     // OLH variant / g; flh: flh_pool (its seed: each run's seed)
   SimulationMode mode = SimulationMode::aggregate;  // see file comment
   std::uint64_t seed = 1;
   int threads = 1;

@@ -54,9 +54,14 @@ class GroupEstimator {
                                       int value_bits, const std::vector<Item>& candidates, double epsilon, double scale,
                                       std::uint64_t stream, const GroupRecord& record);
   // The oracle a group of this candidate count would use (for the adaptive rule's variance).
+  // FLH: the domain is every length-len prefix (users report their own prefix, not an index).
   FrequencyOracle oracle_for(std::uint64_t candidate_count, int len, double epsilon) const;
 
  private:
+  std::vector<double> estimate_flh(const FrequencyOracle& fo, std::span<const std::uint32_t> users,
+                                   const std::function<Item(Item)>& value_of, const std::vector<Item>& candidates,
+                                   std::uint64_t stream) const;
+
   const Population& population_;
   const HeavyHitterOptions& options_;
   HeavyHitterResult& result_;
