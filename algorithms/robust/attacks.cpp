@@ -130,39 +130,76 @@ double attack_objective_direct(const RuleOptions& target, std::size_t f, std::sp
   return phi;
 }
 
+// Blocks of kGramBlock coordinates: the centred values of every row are laid out coordinate-major
+// (e_j contiguous for one coordinate, padded with zeros to a multiple of 8), then each Gram row is
+// updated a vector of j at a time. Every entry still accumulates e_i e_j in coordinate order, one
+// product-and-add per coordinate, as a plain loop over c would (the lower triangle and the padding
+// are computed and dropped). One strided gather per row and coordinate, and triangular loops too
+// short to vectorise, made the plain loop ~10x slower.
 template <class T>
-NnaObjective::NnaObjective(std::size_t f, std::span<const T* const> honest, std::size_t d, std::span<const T> mean,
+CenteredGram::CenteredGram(std::span<const T* const> honest, std::size_t d, std::span<const T> mean,
                            std::span<const T> direction)
-    : m_(honest.size()), f_(f), ee_(m_ * m_, 0.0), ue_(m_, 0.0) {
-  // One pass over coordinates; e_j = h_j − x̄ formed per coordinate in double.
-  std::vector<double> e(m_);
-  for (std::size_t c = 0; c < d; ++c) {
-    const double mu = static_cast<double>(mean[c]);
-    const double u = static_cast<double>(direction[c]);
-    for (std::size_t j = 0; j < m_; ++j) e[j] = static_cast<double>(honest[j][c]) - mu;
-    for (std::size_t i = 0; i < m_; ++i) {
-      ue_[i] += u * e[i];
-      for (std::size_t j = i; j < m_; ++j) ee_[i * m_ + j] += e[i] * e[j];
+    : m(honest.size()) {
+  constexpr std::size_t kGramBlock = 64;
+  const std::size_t stride = (m + 7) / 8 * 8;
+  std::vector<double> acc(m * stride, 0.0), e(kGramBlock * stride, 0.0), u(kGramBlock);
+  ue.assign(m, 0.0);
+  for (std::size_t c0 = 0; c0 < d; c0 += kGramBlock) {
+    const std::size_t len = std::min(kGramBlock, d - c0);
+    for (std::size_t j = 0; j < m; ++j) {
+      const T* h = honest[j] + c0;
+      for (std::size_t k = 0; k < len; ++k)
+        e[k * stride + j] = static_cast<double>(h[k]) - static_cast<double>(mean[c0 + k]);
     }
-    uu_ += u * u;
+    for (std::size_t k = 0; k < len; ++k) u[k] = static_cast<double>(direction[c0 + k]);
+    for (std::size_t k = 0; k < len; ++k) {
+      const double* ek = e.data() + k * stride;
+      const double uk = u[k];
+      for (std::size_t i = 0; i < m; ++i) {
+        ue[i] += uk * ek[i];
+        const double ei = ek[i];
+        double* row = acc.data() + i * stride;
+        for (std::size_t j = i / 8 * 8; j < stride; ++j) row[j] += ei * ek[j];
+      }
+      uu += uk * uk;
+    }
   }
-  for (std::size_t i = 0; i < m_; ++i) {
-    for (std::size_t j = 0; j < i; ++j) ee_[i * m_ + j] = ee_[j * m_ + i];
+  ee.resize(m * m);
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = i; j < m; ++j) ee[i * m + j] = ee[j * m + i] = acc[i * stride + j];
   }
 }
 
+double CenteredGram::inner(std::span<const double> a, double beta, std::span<const double> b, double gamma) const {
+  double s = 0, ua = 0, ub = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    if (a[i] == 0) continue;
+    double row = 0;
+    for (std::size_t j = 0; j < m; ++j) row += ee[i * m + j] * b[j];
+    s += a[i] * row;
+  }
+  for (std::size_t i = 0; i < m; ++i) {
+    ua += a[i] * ue[i];
+    ub += b[i] * ue[i];
+  }
+  return s + gamma * ua + beta * ub + beta * gamma * uu;
+}
+
 double NnaObjective::operator()(double z) const {
-  const std::size_t m = m_, total = m_ + f_, keep = m_;  // |R| = m + f, keep |R| − f
+  const std::size_t m = gram_.m, total = m + f_, keep = m;  // |R| = m + f, keep |R| − f
+  const auto& ee = gram_.ee;
+  const auto& ue = gram_.ue;
+  const double uu = gram_.uu;
   std::vector<double> dist(total);
   std::vector<std::size_t> order(total);
   std::vector<double> count(m, 0.0);
   double byz = 0;
   for (std::size_t i = 0; i < m; ++i) {
     for (std::size_t j = 0; j < m; ++j) {
-      const double d2 = ee_[i * m + i] + ee_[j * m + j] - 2 * ee_[i * m + j];
+      const double d2 = ee[i * m + i] + ee[j * m + j] - 2 * ee[i * m + j];
       dist[j] = j == i ? 0.0 : std::max(d2, 0.0);
     }
-    double db = z * z * uu_ - 2 * z * ue_[i] + ee_[i * m + i];
+    double db = z * z * uu - 2 * z * ue[i] + ee[i * m + i];
     db = std::isfinite(db) ? std::max(db, 0.0) : std::numeric_limits<double>::infinity();
     for (std::size_t k = m; k < total; ++k) dist[k] = db;
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -185,10 +222,58 @@ double NnaObjective::operator()(double z) const {
   for (std::size_t i = 0; i < m; ++i) {
     const double ai = count[i] * scale;
     if (ai == 0) continue;
-    cross += ai * ue_[i];
-    for (std::size_t j = 0; j < m; ++j) quad += ai * count[j] * scale * ee_[i * m + j];
+    cross += ai * ue[i];
+    for (std::size_t j = 0; j < m; ++j) quad += ai * count[j] * scale * ee[i * m + j];
   }
-  return std::max(quad + 2 * beta * cross + beta * beta * uu_, 0.0);
+  return std::max(quad + 2 * beta * cross + beta * beta * uu, 0.0);
+}
+
+// Node i's clipped gossip on H ∪ {b}^f, in coefficients: v = x̄ + Σ_j a_j e_j + β u starts at h_i
+// (a = unit i, β = 0); each iteration takes the distances to the m honest models and to b = x̄ + z u,
+//   ‖e_r − v̄‖² = ee_rr − 2 g_r + vv,   ‖z u − v̄‖² = z² uu − 2 z g_u + vv   (v̄ = v − x̄,
+//   g = <e, v̄>, g_u = <u, v̄>, vv = ‖v̄‖²),
+// clips with the weights w = min(1, τ/‖·‖) (0 where a distance is not finite, as Mixer::scc does)
+// and moves v by (1/(m + f)) Σ_r w_r (x_r − v). φ is ‖mean_i v_i − x̄‖².
+double SccObjective::operator()(double z) const {
+  const std::size_t m = gram_.m;
+  const auto& ee = gram_.ee;
+  const auto& ue = gram_.ue;
+  const double uu = gram_.uu;
+  const double total = static_cast<double>(m + f_), fb = static_cast<double>(f_);
+  const auto weight = [&](double squared) {
+    const double norm = std::sqrt(std::max(squared, 0.0));
+    return !std::isfinite(norm) ? 0.0 : (norm > tau_ ? tau_ / norm : 1.0);
+  };
+  std::vector<double> a(m), g(m), mean_a(m, 0.0), w(m);
+  double mean_beta = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    std::fill(a.begin(), a.end(), 0.0);
+    a[i] = 1;
+    double beta = 0;
+    for (int it = 0; it < iters_; ++it) {
+      double gu = beta * uu, vv = 0;
+      for (std::size_t r = 0; r < m; ++r) {
+        double s = beta * ue[r];
+        for (std::size_t j = 0; j < m; ++j) s += ee[r * m + j] * a[j];
+        g[r] = s;
+        gu += ue[r] * a[r];
+      }
+      for (std::size_t r = 0; r < m; ++r) vv += a[r] * g[r];
+      vv += beta * gu;
+      double sum_w = 0;
+      for (std::size_t r = 0; r < m; ++r) {
+        w[r] = weight(ee[r * m + r] - 2 * g[r] + vv);
+        sum_w += w[r];
+      }
+      const double wb = weight(z * z * uu - 2 * z * gu + vv);
+      sum_w += fb * wb;
+      for (std::size_t r = 0; r < m; ++r) a[r] += (w[r] - sum_w * a[r]) / total;
+      beta += (fb * wb * z - sum_w * beta) / total;
+    }
+    for (std::size_t r = 0; r < m; ++r) mean_a[r] += a[r] / static_cast<double>(m);
+    mean_beta += beta / static_cast<double>(m);
+  }
+  return std::max(gram_.inner(mean_a, mean_beta, mean_a, mean_beta), 0.0);
 }
 
 template <class T>
@@ -229,6 +314,8 @@ Crafted<T> craft_attack(const AttackOptions& o, std::span<const T* const> honest
     std::function<double(double)> phi;
     if (target.rule == Rule::nna) {
       phi = NnaObjective(o.f, honest, d, std::span<const T>(mean), std::span<const T>(u));
+    } else if (target.rule == Rule::scc) {
+      phi = SccObjective(target, o.f, honest, d, std::span<const T>(mean), std::span<const T>(u));
     } else {
       phi = [&, target](double x) {
         return attack_objective_direct<T>(target, o.f, honest, d, std::span<const T>(mean), std::span<const T>(u), x);
@@ -241,12 +328,11 @@ Crafted<T> craft_attack(const AttackOptions& o, std::span<const T* const> honest
   return result;
 }
 
-#define PAPERKIT_ROBUST_ATTACKS(T)                                                                                    \
-  template void honest_moments<T>(std::span<const T* const>, std::size_t, std::vector<T>&, std::vector<T>*);          \
-  template double attack_objective_direct<T>(const RuleOptions&, std::size_t, std::span<const T* const>, std::size_t, \
-                                             std::span<const T>, std::span<const T>, double);                         \
-  template NnaObjective::NnaObjective(std::size_t, std::span<const T* const>, std::size_t, std::span<const T>,        \
-                                      std::span<const T>);                                                            \
+#define PAPERKIT_ROBUST_ATTACKS(T)                                                                                     \
+  template void honest_moments<T>(std::span<const T* const>, std::size_t, std::vector<T>&, std::vector<T>*);           \
+  template double attack_objective_direct<T>(const RuleOptions&, std::size_t, std::span<const T* const>, std::size_t,  \
+                                             std::span<const T>, std::span<const T>, double);                          \
+  template CenteredGram::CenteredGram(std::span<const T* const>, std::size_t, std::span<const T>, std::span<const T>); \
   template Crafted<T> craft_attack<T>(const AttackOptions&, std::span<const T* const>, std::size_t, std::span<const T>);
 PAPERKIT_ROBUST_ATTACKS(float)
 PAPERKIT_ROBUST_ATTACKS(double)

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <type_traits>
 #include <utility>
 
 #if defined(__AVX512F__)
@@ -23,10 +26,10 @@ namespace {
 constexpr std::size_t kLanes = 32;    // coordinates sorted together: a multiple of every Simd<T>::lanes
 constexpr std::size_t kChunk = 1024;  // coordinates copied per row at a time (a multiple of kLanes)
 
-// Register-resident fast path for cwtm and cwmed with m <= 32: the network is generated at compile
-// time for each m, so one vector of coordinates per row (8 doubles or 16 floats) stays in registers
-// through all compare-exchanges; rows are read directly (NaN -> +inf on load). Same comparators
-// and the same per-lane sums as the general path, so the results are identical.
+// Register-resident fast path for cwtm, cwmed and (with AVX-512) meamed with m <= 32: the network is generated at
+// compile time for each m, so one vector of coordinates per row (8 doubles or 16 floats) stays in registers through all
+// compare-exchanges; rows are read directly (NaN -> +inf on load). Same comparators and the same per-lane sums as the
+// general path, so the results are identical.
 constexpr std::size_t kMaxFixed = 32;
 constexpr std::size_t kPrefetchBytes = 512;  // measured 256-2048 on the dev machine: 512 best within noise
 
@@ -99,8 +102,100 @@ inline void sort_registers([[maybe_unused]] V* r, std::index_sequence<I...>) {
   (compare_exchange(r[net[I].first], r[net[I].second]), ...);
 }
 
+enum class Reduce { trimmed_mean, median, mean_around_median };
+
+#if defined(__AVX512F__)
+// meamed on one sorted register tile, every lane at once, bit-identical to the general path's
+// scalar loop (grow the window [lo, hi) from the median h = m/2, the closer side first, the smaller
+// value on a tie; sum the window in row order).
+// That loop is a stable merge of the left distances med - r[h-1], med - r[h-2], ... with the right
+// ones r[h] - med, r[h+1] - med, ...: it takes the first keep = m - f. Where med is finite, both
+// sequences are non-decreasing (rounding is monotone; +-inf give +inf, never NaN), so the window
+// starting at lo is that prefix exactly when the last taken element of each side comes before the
+// first untaken one of the other:
+//   left:  lo == 0, or no right taken, or r[hi-1] - med <  med - r[lo-1]
+//   right: hi == m, or no left taken,  or med - r[lo]  <= r[hi] - med.
+// Only lo in [max(0, h - keep), min(f, h)] is possible, so every candidate is tested at once,
+// without the loop's chain of dependent steps (which, gathers and all, cost ~3x more). A tile
+// with a non-finite median (NaN distances break the order), or where not exactly one candidate
+// holds, runs the loop itself with per-lane indices and gathers. The sum starts at -0, which
+// leaves the first added value unchanged (-0 + x = x for every x), and rows outside the window
+// add -0, which leaves the sum unchanged: the same additions in the same order as the general path.
 template <class T, std::size_t M>
-void fixed_coordinatewise(std::span<const T* const> rows, std::size_t d, std::size_t f, bool median, T* out) {
+typename detail::Simd<T>::V mean_around_median(const typename detail::Simd<T>::V* r, typename detail::Simd<T>::V med,
+                                               std::size_t keep) {
+  using S = detail::Simd<T>;
+  using V = typename S::V;
+  using Int = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+  using I [[gnu::vector_size(64)]] = Int;
+  constexpr std::size_t L = S::lanes, h = M / 2;
+  static_assert(sizeof(I) == sizeof(V));
+  const I zero = I{};
+  const auto all = [](I v) {
+    Int a = -1;
+    for (std::size_t l = 0; l < L; ++l) a &= v[l];
+    return a != 0;
+  };
+  const auto left = [&](std::size_t i) { return med - r[i]; };   // i < h
+  const auto right = [&](std::size_t j) { return r[j] - med; };  // j >= h
+  I lo = zero;
+  bool merged = all((med - med) == S::splat(T(0)));  // med finite in every lane
+  if (merged) {
+    const std::size_t f = M - keep, first = h > keep ? h - keep : 0, last = std::min(f, h);
+    I holds = zero;  // candidates that hold, per lane (as a negative count)
+    for (std::size_t c = first; c <= last; ++c) {
+      const std::size_t hi = c + keep;
+      I ok = zero - 1;
+      if (c > 0 && hi > h) ok &= right(hi - 1) < left(c - 1);
+      if (hi < M && c < h) ok &= left(c) <= right(hi);
+      lo = ok ? zero + static_cast<Int>(c) : lo;
+      holds += ok;
+    }
+    merged = all(holds == -1);
+  }
+  if (!merged) {
+    const T* tile = reinterpret_cast<const T*>(r);  // row i, lane l at tile[i * L + l]
+    const auto gather = [&](I idx) {
+      __m512i i;
+      std::memcpy(&i, &idx, sizeof(i));
+      V v;
+      if constexpr (sizeof(T) == 4) {
+        const __m512 g = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), __mmask16(0xffff), i, tile, 4);
+        std::memcpy(&v, &g, sizeof(v));
+      } else {
+        const __m512d g = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), __mmask8(0xff), i, tile, 8);
+        std::memcpy(&v, &g, sizeof(v));
+      }
+      return v;
+    };
+    I lane = zero;
+    for (std::size_t l = 0; l < L; ++l) lane[l] = static_cast<Int>(l);
+    constexpr Int m = static_cast<Int>(M), width = static_cast<Int>(L);
+    lo = zero + static_cast<Int>(h);
+    I hi = lo;
+    for (std::size_t taken = 0; taken < keep; ++taken) {
+      const I below = lo - 1;
+      const V next_left = gather((below < 0 ? zero : below) * width + lane);
+      const V next_right = gather((hi < m ? hi : zero + (m - 1)) * width + lane);
+      const I closer_left = (med - next_left) <= (next_right - med);
+      const I take_left = (lo != 0) & ((hi == m) | closer_left);  // lanes: -1 (true) or 0
+      lo += take_left;
+      hi -= ~take_left;  // + 1 where the right side was taken
+    }
+  }
+  const I hi = lo + static_cast<Int>(keep);
+  const V negative_zero = S::splat(T(-0.0));
+  V acc = negative_zero;
+  for (std::size_t i = 0; i < M; ++i) {
+    const Int row = static_cast<Int>(i);
+    acc += (row >= lo) & (row < hi) ? r[i] : negative_zero;
+  }
+  return acc / S::splat(static_cast<T>(keep));
+}
+#endif
+
+template <class T, std::size_t M>
+void fixed_coordinatewise(std::span<const T* const> rows, std::size_t d, std::size_t f, Reduce reduce, T* out) {
   using S = detail::Simd<T>;
   using V = typename S::V;
   constexpr std::size_t L = S::lanes;
@@ -118,8 +213,11 @@ void fixed_coordinatewise(std::span<const T* const> rows, std::size_t d, std::si
     }
     sort_registers<V, M>(r, std::make_index_sequence<batcher_count(M)>{});
     V result;
-    if (median) {
+    if (reduce != Reduce::trimmed_mean) {
       result = (M % 2 == 1) ? r[M / 2] : (r[M / 2 - 1] + r[M / 2]) / S::splat(T(2));
+#if defined(__AVX512F__)
+      if (reduce == Reduce::mean_around_median) result = mean_around_median<T, M>(r, result, M - f);
+#endif
     } else {
       V acc = r[f];
       for (std::size_t i = f + 1; i < M - f; ++i) acc += r[i];
@@ -144,15 +242,25 @@ void fixed_coordinatewise(std::span<const T* const> rows, std::size_t d, std::si
 
 template <class T, std::size_t... M>
 constexpr auto fixed_table(std::index_sequence<M...>) {
-  using Fn = void (*)(std::span<const T* const>, std::size_t, std::size_t, bool, T*);
+  using Fn = void (*)(std::span<const T* const>, std::size_t, std::size_t, Reduce, T*);
   return std::array<Fn, sizeof...(M)>{&fixed_coordinatewise<T, M + 1>...};
 }
 
+// meamed takes the register path only where its window can be gathered (AVX-512).
 template <class T>
 bool try_fixed(std::span<const T* const> rows, std::size_t d, std::size_t f, Rule rule, T* out) {
-  if ((rule != Rule::cwtm && rule != Rule::cwmed) || rows.size() < 1 || rows.size() > kMaxFixed) return false;
+#if defined(__AVX512F__)
+  constexpr bool fixed_meamed = true;
+#else
+  constexpr bool fixed_meamed = false;
+#endif
+  const bool fits = rule == Rule::cwtm || rule == Rule::cwmed || (rule == Rule::meamed && fixed_meamed);
+  if (!fits || rows.size() < 1 || rows.size() > kMaxFixed) return false;
   static constexpr auto table = fixed_table<T>(std::make_index_sequence<kMaxFixed>{});
-  table[rows.size() - 1](rows, d, f, rule == Rule::cwmed, out);
+  const Reduce reduce = rule == Rule::cwtm    ? Reduce::trimmed_mean
+                        : rule == Rule::cwmed ? Reduce::median
+                                              : Reduce::mean_around_median;
+  table[rows.size() - 1](rows, d, f, reduce, out);
   return true;
 }
 

@@ -22,6 +22,14 @@ status (1 if it fails at alpha = 1): C1 and C2 are the paper's claims under test
   /usr/bin/python3 experiments/robust/fig_grid.py --full   # digits + Fashion-MNIST, every rule/attack, 5 seeds, 600 steps
   /usr/bin/python3 experiments/robust/fig_grid.py --full --datasets digits --jobs 2   # the committed reference
 
+The Fashion-MNIST grid takes hours on 2 cores, so it can run in parts, a few seeds at a time, and be
+merged afterwards (the runs do not depend on which part they ran in; the merge refuses duplicates
+and parts from different settings):
+
+  fig_grid.py --full --datasets fashion --seed-list 1 --out parts/fashion_s1
+  fig_grid.py --full --datasets fashion --seed-list 2,3 --out parts/fashion_s23
+  fig_grid.py --merge parts/fashion_s1 parts/fashion_s23 --out merged
+
 Writes raw.csv (one row per run: settings, final node-0 accuracy, seconds), curves.csv (the
 sweep's long-form curves), summary.csv (per dataset x alpha x rule x beta x attack: mean, sd,
 95% CI, n of the final accuracy), claims.csv, meta.json and grid_<dataset>.png (accuracy curves,
@@ -184,6 +192,9 @@ def main():
     ap.add_argument("--attacks", help="comma list of alie,foe,sf,lf (quick: alie,sf; full: all four)")
     ap.add_argument("--dirichlet", help="comma list of alphas (quick: 1; full: 1,5)")
     ap.add_argument("--seeds", type=int, help="seeds 1..N (quick: 2; full: 5)")
+    ap.add_argument("--seed-list", help="comma list of seeds to run (one part of a grid; overrides --seeds)")
+    ap.add_argument("--merge", nargs="+", metavar="DIR",
+                    help="run nothing: merge the raw.csv and curves.csv of earlier --out directories into --out")
     ap.add_argument("--steps", type=int, help="training steps (quick: 300; full: 600, the paper's)")
     ap.add_argument("--eval-every", type=int, default=10)
     ap.add_argument("--jobs", type=int, default=2, help="runs in parallel (sweep --jobs; results do not depend on it)")
@@ -195,7 +206,11 @@ def main():
     attacks = (args.attacks or (",".join(ALL_ATTACKS) if full else "alie,sf")).split(",")
     alphas = [float(a) for a in (args.dirichlet or ("1,5" if full else "1")).split(",")]
     seeds = list(range(1, (args.seeds or (5 if full else 2)) + 1))
+    if args.seed_list:
+        seeds = [int(x) for x in args.seed_list.split(",")]
     args.steps = args.steps or (600 if full else 300)
+    if args.merge:
+        return merge(args)
     for d in datasets:
         if d not in DATASETS:
             raise SystemExit(f"error: --datasets: unknown dataset {d} (known: {', '.join(DATASETS)})")
@@ -216,6 +231,51 @@ def main():
         rows += r
         curves += c
         print(f"{ds}: {len(r)} runs in {timing[ds]:.0f} s wall (sum of run times {sum(x['seconds'] for x in r):.0f} s)")
+    report(args, rows, curves, datasets, rules, attacks, alphas, seeds, timing,
+           settings={d: DATASETS[d] for d in datasets})
+
+
+def merge(args):
+    """Concatenates the runs of earlier parts (their raw.csv and curves.csv), renumbered, then reports."""
+    rows, curves, timing, parts, settings = [], [], {}, [], {}
+    key_of = ("dataset", "dirichlet", "agg", "beta", "attack", "seed")
+    seen = {}
+    for d in args.merge:
+        meta = json.load(open(os.path.join(d, "meta.json")))
+        parts.append({"dir": d, "git_sha": meta.get("git_sha"), "tool_version": meta.get("tool_version"),
+                      "datasets": meta.get("datasets"), "seeds": meta.get("seeds"), "steps": meta.get("steps")})
+        if meta.get("steps") != parts[0]["steps"]:
+            raise SystemExit(f"error: --merge: {d} ran {meta.get('steps')} steps, {args.merge[0]} {parts[0]['steps']}")
+        for ds, st in meta.get("settings", {}).items():
+            if settings.setdefault(ds, st) != st:
+                raise SystemExit(f"error: --merge: {d} trained {ds} with other settings than an earlier part")
+        offset = len(rows)
+        runs = {}
+        for r in csv.DictReader(open(os.path.join(d, "raw.csv"))):
+            row = {"dataset": r["dataset"], "dirichlet": float(r["dirichlet"]), "agg": r["agg"],
+                   "beta": float(r["beta"]), "attack": r["attack"], "seed": int(r["seed"]), "steps": int(r["steps"]),
+                   "final_acc": float(r["final_acc"]), "seconds": float(r["seconds"]), "run": offset + len(runs)}
+            key = tuple(row[k] for k in key_of)
+            if key in seen:
+                raise SystemExit(f"error: --merge: run {key} is in both {seen[key]} and {d}")
+            seen[key] = d
+            runs[int(r["run"])] = row["run"]
+            rows.append(row)
+        for c in csv.DictReader(open(os.path.join(d, "curves.csv"))):
+            curves.append({"run": runs[int(c["run"])], "step": int(c["step"]), "acc": float(c["acc"])})
+        for k, v in meta.get("wall_seconds", {}).items():
+            timing[k] = timing.get(k, 0.0) + v
+    args.steps = parts[0]["steps"]
+    datasets = [d for d in DATASETS if d in {r["dataset"] for r in rows}]
+    rules = [g for g in ALL_RULES if g in {r["agg"] for r in rows if r["attack"] != "none"}]
+    attacks = [a for a in ALL_ATTACKS if a in {r["attack"] for r in rows}]
+    report(args, rows, curves, datasets, rules, attacks, sorted({r["dirichlet"] for r in rows}),
+           sorted({r["seed"] for r in rows}), timing, settings=settings, parts=parts)
+
+
+def report(args, rows, curves, datasets, rules, attacks, alphas, seeds, timing, settings, parts=None):
+    """Writes raw, curves, summary, claims, meta and plots into args.out; prints claims and the table."""
+    os.makedirs(args.out, exist_ok=True)
     common.write_csv(os.path.join(args.out, "raw.csv"), rows)
     common.write_csv(os.path.join(args.out, "curves.csv"), curves)
     summary = summarize(rows)
@@ -234,9 +294,10 @@ def main():
                 for b in (0.0, 0.99):
                     vals = [cell.get((ds, a, g, b, t)) for t in attacks + ["none"]]
                     print(f"{g:<10}{b:>6g}" + "".join(f"{v:>8.3f}" if v is not None else f"{'':>8}" for v in vals))
+    extra = {"parts": parts} if parts else {}
     common.write_meta(args, "experiments/robust/fig_grid.py", datasets=datasets, rules=rules, attacks=attacks,
                       dirichlet=alphas, seeds=seeds, steps=args.steps, n=26, f=5,
-                      wall_seconds={k: round(v, 1) for k, v in timing.items()}, settings={d: DATASETS[d] for d in datasets})
+                      wall_seconds={k: round(v, 1) for k, v in timing.items()}, settings=settings, **extra)
     for ds in datasets:
         plot(args, rows, curves, ds, os.path.join(args.out, f"grid_{ds}.png"))
     print(f"wrote {args.out}/raw.csv, curves.csv, summary.csv, claims.csv, meta.json, grid_*.png")

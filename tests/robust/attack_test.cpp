@@ -88,6 +88,48 @@ TEST(UnitRobustAttack, BadParameters) {
   EXPECT_EQ(robust::parse_attack("empire"), robust::Attack::foe);
 }
 
+// The blocked Gram against the plain loop over coordinates: each entry is the same sequence of
+// product-and-adds, so they are equal exactly (m around the padding to 8; d not a multiple of
+// the block).
+template <class T>
+void check_gram_against_plain_loop(std::uint64_t seed) {
+  paperkit::Rng rng(seed);
+  for (std::size_t m : {1u, 7u, 8u, 9u, 21u}) {
+    const std::size_t d = 203;
+    std::vector<std::vector<T>> h(m, std::vector<T>(d));
+    for (auto& r : h) {
+      for (auto& v : r) v = static_cast<T>(rng.uniform01() * 4 - 1);
+    }
+    std::vector<const T*> rows;
+    for (const auto& r : h) rows.push_back(r.data());
+    std::vector<T> mean, sigma;
+    robust::honest_moments<T>(rows, d, mean, &sigma);
+    const robust::CenteredGram gram(std::span<const T* const>(rows), d, std::span<const T>(mean),
+                                    std::span<const T>(sigma));
+    std::vector<double> ee(m * m, 0.0), ue(m, 0.0), e(m);
+    double uu = 0;
+    for (std::size_t c = 0; c < d; ++c) {
+      const double u = static_cast<double>(sigma[c]);
+      for (std::size_t j = 0; j < m; ++j) e[j] = static_cast<double>(h[j][c]) - static_cast<double>(mean[c]);
+      for (std::size_t i = 0; i < m; ++i) {
+        ue[i] += u * e[i];
+        for (std::size_t j = 0; j < m; ++j) ee[i * m + j] += e[i] * e[j];
+      }
+      uu += u * u;
+    }
+    EXPECT_EQ(gram.ee, ee) << "m=" << m;
+    EXPECT_EQ(gram.ue, ue) << "m=" << m;
+    EXPECT_EQ(gram.uu, uu) << "m=" << m;
+  }
+}
+
+TEST(PropertyRobustAttack, CenteredGramEqualsThePlainLoop) {
+  const auto seed = paperkit::test::base_seed() + 11;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_gram_against_plain_loop<double>(seed);
+  check_gram_against_plain_loop<float>(seed + 1);
+}
+
 TEST(PropertyRobustAttack, GramObjectiveMatchesDirectMixing) {
   const auto seed = paperkit::test::base_seed() + 10;
   SCOPED_TRACE(paperkit::test::seed_note(seed));
@@ -113,6 +155,22 @@ TEST(PropertyRobustAttack, GramObjectiveMatchesDirectMixing) {
         const double direct = robust::attack_objective_direct<double>(target, f, rows, d, mean, *u, z);
         // Relative 1e-10, plus the Gram form's absolute rounding (~1e-16 of the honest spread).
         EXPECT_NEAR(fast(z), direct, 1e-10 * direct + 1e-15 * static_cast<double>(d)) << "m=" << m << " z=" << z;
+      }
+    }
+    // scc: clipping radii that clip every distance, some, or none.
+    for (double tau : {0.5, 2.0, 100.0}) {
+      robust::RuleOptions scc;
+      scc.rule = robust::Rule::scc;
+      scc.f = f;
+      scc.scc_tau = tau;
+      for (const auto* u : {&sigma, &neg}) {
+        const robust::SccObjective fast(scc, f, std::span<const double* const>(rows), d, std::span<const double>(mean),
+                                        std::span<const double>(*u));
+        for (double z : {0.0, 0.3, 1.0, 2.5, 7.0, 1e200}) {
+          const double direct = robust::attack_objective_direct<double>(scc, f, rows, d, mean, *u, z);
+          EXPECT_NEAR(fast(z), direct, 1e-10 * direct + 1e-15 * static_cast<double>(d))
+              << "scc m=" << m << " tau=" << tau << " z=" << z;
+        }
       }
     }
     // The search maximises φ: its result is no worse than z = 0.

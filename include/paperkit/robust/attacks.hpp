@@ -9,10 +9,11 @@
 //   mimic                           b = the first honest model
 // For alie and foe, z = line_maximize(φ) with φ(z) = ‖mean_i Rule_i(H ∪ {b(z)}^f) − x̄‖², where node i
 // mixes all honest models plus f copies of b with its own model as pivot (R = honest in order, then
-// the copies, so ties go to honest models). For nna, φ is evaluated from the Gram matrix of the
-// centred honest models and the direction (one O(m²d) pass, then O(m²) per z, spec §8); the result
-// agrees with the direct evaluation to about 1e-12 relative (tested), so the chosen z is the same
-// except on exact near-ties. Other rules are evaluated directly (m mixes of m + f vectors per z).
+// the copies, so ties go to honest models). For nna and scc, φ is evaluated from the Gram matrix of
+// the centred honest models and the direction (one O(m²d) pass, then O(m²) per z and node, spec
+// §8); the result agrees with the direct evaluation to about 1e-10 relative (tested), so the chosen
+// z is the same except on near-ties. Other rules are evaluated directly (one mix of m + f vectors
+// per z; pivot-free rules give every node the same output).
 #pragma once
 
 #include <cstddef>
@@ -74,19 +75,50 @@ template <class T>
 double attack_objective_direct(const RuleOptions& target, std::size_t f, std::span<const T* const> honest,
                                std::size_t d, std::span<const T> mean, std::span<const T> direction, double z);
 
+// Inner products of e_j = h_j − x̄ (the honest models centred on x̄, formed per coordinate in
+// double) and the direction u, accumulated in coordinate order: every vector the φ of nna or scc
+// needs is x̄ + Σ_j a_j e_j + β u, so its distances follow from these in O(m²).
+struct CenteredGram {
+  template <class T>
+  CenteredGram(std::span<const T* const> honest, std::size_t d, std::span<const T> mean, std::span<const T> direction);
+  std::size_t m;
+  std::vector<double> ee;  // m x m, <e_i, e_j>
+  std::vector<double> ue;  // <u, e_j>
+  double uu = 0;           // <u, u>
+  // <a e + β u, b e + γ u> for coefficient vectors a, b (length m).
+  double inner(std::span<const double> a, double beta, std::span<const double> b, double gamma) const;
+};
+
 // Fast φ for nna: precomputes the centred Gram matrix once.
 class NnaObjective {
  public:
   template <class T>
   NnaObjective(std::size_t f, std::span<const T* const> honest, std::size_t d, std::span<const T> mean,
-               std::span<const T> direction);
+               std::span<const T> direction)
+      : f_(f), gram_(honest, d, mean, direction) {}
   double operator()(double z) const;
 
  private:
-  std::size_t m_, f_;
-  std::vector<double> ee_;  // m x m Gram of e_j = h_j − x̄
-  std::vector<double> ue_;  // <u, e_j>
-  double uu_ = 0;
+  std::size_t f_;
+  CenteredGram gram_;
+};
+
+// Fast φ for scc (clipped gossip, aggregators.hpp): node i's iterate stays x̄ + Σ_j a_j e_j + β u,
+// so each of the L iterations updates (a, β) from the m + 1 distinct distances, read off the
+// Gram matrix: O(L m²) per node and z instead of O(L (m + f) d).
+class SccObjective {
+ public:
+  template <class T>
+  SccObjective(const RuleOptions& target, std::size_t f, std::span<const T* const> honest, std::size_t d,
+               std::span<const T> mean, std::span<const T> direction)
+      : f_(f), tau_(target.scc_tau), iters_(target.scc_iters), gram_(honest, d, mean, direction) {}
+  double operator()(double z) const;
+
+ private:
+  std::size_t f_;
+  double tau_;
+  int iters_;
+  CenteredGram gram_;
 };
 
 // Crafts b. `lf_step` (length d) is γ_t·mean_i ∇ℓ on flipped labels, needed by lf only.
