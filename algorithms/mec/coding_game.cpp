@@ -79,7 +79,7 @@ Coupling coding_game_step(std::span<const double> belief, std::span<const double
   const std::vector<double> py = renormalized(action_probs, "action probabilities");
   const std::vector<double> full = renormalized(belief, "belief");
   if (encoder == MecbEncoder::uniform && blocks == UniformBlocks::index_range)
-    return mecb(full, py, rate, encoder).joint;
+    return mecb_joint(full, py, rate, encoder);
   std::vector<std::uint32_t> support;
   std::vector<double> px;
   for (std::size_t m = 0; m < full.size(); ++m) {
@@ -88,7 +88,7 @@ Coupling coding_game_step(std::span<const double> belief, std::span<const double
       px.push_back(full[m]);
     }
   }
-  Coupling j = mecb(px, py, rate, encoder).joint;
+  Coupling j = mecb_joint(px, py, rate, encoder);
   j.sizes[0] = full.size();
   for (std::size_t c = 0; c < j.cells(); ++c) j.index[c * 2] = support[j.index[c * 2]];
   return j;

@@ -26,8 +26,9 @@ struct EbimResult {
 // up to n - 1 times: if merging the two smallest cells brings H(T) to <= R, return that; else
 // merge the two largest cells and return if H(T) <= R. Merging masses a and b lowers H(T) by
 // a log2(1 + b/a) + b log2(1 + a/b). Ties between equal masses go to the cell listed first
-// (cells are listed by their smallest symbol), so the output is deterministic. O(n log n): a
-// min-heap and a max-heap of cell masses; H(T) is kept incrementally and recomputed exactly
+// (cells are listed by their smallest symbol), so the output is deterministic. O(n log n): the
+// merged largest cell stays the largest and absorbs the others in sorted order, so two sorts
+// replace the heaps of the first fast version; H(T) is kept incrementally and recomputed exactly
 // (O(n), summed as the list version did) only in iterations where it lies within 1e-7 bits of
 // deciding, a few on typical inputs (pathological masses could make it O(n^2) again), so the
 // output is bit-identical to the first O(n^2) version (tests/mec/ebim_equivalence_test.cpp).

@@ -33,4 +33,8 @@ struct MecbResult {
 // x of the joint is p_X(x) times the normalized row t(x) of J_TY.
 MecbResult mecb(const Marginal& px, const Marginal& py, double rate, MecbEncoder encoder = MecbEncoder::greedy);
 
+// Only mecb(...).joint, bit for bit, without the entropies and mutual informations (one log2 per
+// cell of every distribution involved): the coding game's step needs just the joint.
+Coupling mecb_joint(const Marginal& px, const Marginal& py, double rate, MecbEncoder encoder = MecbEncoder::greedy);
+
 }  // namespace paperkit::mec
