@@ -135,8 +135,10 @@ using GramSimd = detail::Simd<double, 32>;  // FMA-bound: 32-byte vectors (see d
 // One register tile of the Gram matrix: rows a[0..RI) x b[0..RJ) of a staged block (row stride
 // kGramBlock), `vecs` vectors long, added to the tile's vector partial sums at acc (kGramTile x
 // kGramTile vectors). RI, RJ < kGramTile only for the last, partial tile, so no padded row costs
-// multiply-adds. One prefetch (of the next block) per step while the list lasts.
-template <std::size_t RI, std::size_t RJ>
+// multiply-adds. One prefetch (of the next block) per step while the list lasts. A diagonal tile
+// (Upper: b == a) computes only its pairs j >= i (10 of 16 in a full tile); the others are never
+// read (the assembly takes (gi, gj) with gi <= gj).
+template <std::size_t RI, std::size_t RJ, bool Upper = false>
 void gram_tile(const double* a, const double* b, std::size_t vecs, double* acc_base, const void* const* prefetch,
                std::size_t prefetch_count, std::size_t& pf) {
   using S = GramSimd;
@@ -144,19 +146,19 @@ void gram_tile(const double* a, const double* b, std::size_t vecs, double* acc_b
   constexpr std::size_t W = S::lanes;
   V acc[RI][RJ];
   for (std::size_t i = 0; i < RI; ++i) {
-    for (std::size_t j = 0; j < RJ; ++j) acc[i][j] = S::load(acc_base + (i * kGramTile + j) * W);
+    for (std::size_t j = Upper ? i : 0; j < RJ; ++j) acc[i][j] = S::load(acc_base + (i * kGramTile + j) * W);
   }
   for (std::size_t q = 0; q < vecs; ++q) {
     if (pf < prefetch_count) __builtin_prefetch(prefetch[pf++]);
     V x[RI], y[RJ];
     for (std::size_t i = 0; i < RI; ++i) x[i] = S::load(a + i * kGramBlock + q * W);
-    for (std::size_t j = 0; j < RJ; ++j) y[j] = S::load(b + j * kGramBlock + q * W);
+    for (std::size_t j = 0; j < RJ; ++j) y[j] = Upper ? x[j] : S::load(b + j * kGramBlock + q * W);
     for (std::size_t i = 0; i < RI; ++i) {
-      for (std::size_t j = 0; j < RJ; ++j) acc[i][j] += x[i] * y[j];
+      for (std::size_t j = Upper ? i : 0; j < RJ; ++j) acc[i][j] += x[i] * y[j];
     }
   }
   for (std::size_t i = 0; i < RI; ++i) {
-    for (std::size_t j = 0; j < RJ; ++j) S::store(acc_base + (i * kGramTile + j) * W, acc[i][j]);
+    for (std::size_t j = Upper ? i : 0; j < RJ; ++j) S::store(acc_base + (i * kGramTile + j) * W, acc[i][j]);
   }
 }
 
@@ -167,13 +169,17 @@ constexpr std::array<GramTileFn, sizeof...(K)> gram_tile_table(std::index_sequen
   return {&gram_tile<K / kGramTile + 1, K % kGramTile + 1>...};
 }
 constexpr auto gram_tile_kernels = gram_tile_table(std::make_index_sequence<kGramTile * kGramTile>{});
+template <std::size_t... K>
+constexpr std::array<GramTileFn, sizeof...(K)> gram_tile_upper_table(std::index_sequence<K...>) {
+  return {&gram_tile<K + 1, K + 1, true>...};
+}
+constexpr auto gram_tile_upper_kernels = gram_tile_upper_table(std::make_index_sequence<kGramTile>{});
 
-// gm's float Gram tile (Mixer<float>::gram_float): as gram_tile, on a staged block of floats with
-// float products accumulated in float registers (kGramBlockF / 8 = 32 per lane), then added once per
-// block to the pair's double partial sums (4 lanes each) at acc_base. 8 multiply-adds per 32-byte
-// instruction instead of 4.
+// gm's float Gram tile (Mixer<float>::gram_float): as gram_tile (diagonal tiles upper only), on a staged block of
+// floats with float products accumulated in float registers (kGramBlockF / 8 = 32 per lane), then added once per block
+// to the pair's double partial sums (4 lanes each) at acc_base. 8 multiply-adds per 32-byte instruction instead of 4.
 using GramSimdF = detail::Simd<float, 32>;
-template <std::size_t RI, std::size_t RJ>
+template <std::size_t RI, std::size_t RJ, bool Upper = false>
 void gram_tile_float(const float* a, const float* b, std::size_t vecs, double* acc_base, const void* const* prefetch,
                      std::size_t prefetch_count, std::size_t& pf) {
   using S = GramSimdF;
@@ -181,15 +187,15 @@ void gram_tile_float(const float* a, const float* b, std::size_t vecs, double* a
   constexpr std::size_t W = S::lanes;
   V acc[RI][RJ];
   for (std::size_t i = 0; i < RI; ++i) {
-    for (std::size_t j = 0; j < RJ; ++j) acc[i][j] = S::splat(0);
+    for (std::size_t j = Upper ? i : 0; j < RJ; ++j) acc[i][j] = S::splat(0);
   }
   for (std::size_t q = 0; q < vecs; ++q) {
     if (pf < prefetch_count) __builtin_prefetch(prefetch[pf++]);
     V x[RI], y[RJ];
     for (std::size_t i = 0; i < RI; ++i) x[i] = S::load(a + i * kGramBlockF + q * W);
-    for (std::size_t j = 0; j < RJ; ++j) y[j] = S::load(b + j * kGramBlockF + q * W);
+    for (std::size_t j = 0; j < RJ; ++j) y[j] = Upper ? x[j] : S::load(b + j * kGramBlockF + q * W);
     for (std::size_t i = 0; i < RI; ++i) {
-      for (std::size_t j = 0; j < RJ; ++j) acc[i][j] += x[i] * y[j];
+      for (std::size_t j = Upper ? i : 0; j < RJ; ++j) acc[i][j] += x[i] * y[j];
     }
   }
   // Flush: the two 4-lane halves added in float, widened, added to the pair's 4 double lanes (so the
@@ -197,7 +203,7 @@ void gram_tile_float(const float* a, const float* b, std::size_t vecs, double* a
   using D = GramSimd;
   using H [[gnu::vector_size(16)]] = float;
   for (std::size_t i = 0; i < RI; ++i) {
-    for (std::size_t j = 0; j < RJ; ++j) {
+    for (std::size_t j = Upper ? i : 0; j < RJ; ++j) {
       const V v = acc[i][j];
       const H half = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
       double* dst = acc_base + (i * kGramTile + j) * D::lanes;
@@ -213,6 +219,11 @@ constexpr std::array<GramTileFloatFn, sizeof...(K)> gram_tile_float_table(std::i
   return {&gram_tile_float<K / kGramTile + 1, K % kGramTile + 1>...};
 }
 constexpr auto gram_tile_float_kernels = gram_tile_float_table(std::make_index_sequence<kGramTile * kGramTile>{});
+template <std::size_t... K>
+constexpr std::array<GramTileFloatFn, sizeof...(K)> gram_tile_float_upper_table(std::index_sequence<K...>) {
+  return {&gram_tile_float<K + 1, K + 1, true>...};
+}
+constexpr auto gram_tile_float_upper_kernels = gram_tile_float_upper_table(std::make_index_sequence<kGramTile>{});
 
 // gm's float path (Mixer<float>::gm): bound on the relative error of one entry of the float Gram
 // matrix of the base-relative rows, |G^ij - G_ij| <= kGramFloatEps * ||v_i|| ||v_j||: each difference
@@ -536,8 +547,9 @@ void Mixer<T>::gram(std::span<const T* const> rows, std::size_t d) {
       for (std::size_t tj = ti; tj < tiles; ++tj, acc_base += kGramTile * kGramTile * W) {
         const double* b = block + tj * kGramTile * kGramBlock;
         const std::size_t ri = std::min(kGramTile, m - ti * kGramTile), rj = std::min(kGramTile, m - tj * kGramTile);
-        gram_tile_kernels[(ri - 1) * kGramTile + (rj - 1)](a, b, vecs, acc_base, prefetch_.data(), prefetch_.size(),
-                                                           pf);
+        const auto kernel =
+            ti == tj ? gram_tile_upper_kernels[ri - 1] : gram_tile_kernels[(ri - 1) * kGramTile + (rj - 1)];
+        kernel(a, b, vecs, acc_base, prefetch_.data(), prefetch_.size(), pf);
       }
     }
   }
@@ -605,7 +617,9 @@ void Mixer<T>::gram_float(std::span<const T* const> rows, std::size_t d) {
         for (std::size_t tj = ti; tj < tiles; ++tj, acc_base += kGramTile * kGramTile * WA) {
           const float* b = block + tj * kGramTile * kGramBlockF;
           const std::size_t ri = std::min(kGramTile, m - ti * kGramTile), rj = std::min(kGramTile, m - tj * kGramTile);
-          gram_tile_float_kernels[(ri - 1) * kGramTile + (rj - 1)](a, b, vecs, acc_base, prefetch_.data(), count, pf);
+          const auto kernel = ti == tj ? gram_tile_float_upper_kernels[ri - 1]
+                                       : gram_tile_float_kernels[(ri - 1) * kGramTile + (rj - 1)];
+          kernel(a, b, vecs, acc_base, prefetch_.data(), count, pf);
         }
       }
     }
