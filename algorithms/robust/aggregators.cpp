@@ -513,6 +513,7 @@ void Mixer<T>::nna(std::span<const T* const> rows, std::size_t d, std::size_t pi
 // the summation order is fixed by d alone (never by the thread count or the data).
 template <class T>
 void Mixer<T>::gram(std::span<const T* const> rows, std::size_t d) {
+  if (shared_ && shared_->lookup(rows, gram_)) return;
   using S = GramSimd;
   constexpr std::size_t W = S::lanes;
   const std::size_t m = rows.size();
@@ -812,8 +813,33 @@ void Mixer<T>::scc(std::span<const T* const> rows, std::size_t d, std::size_t pi
   }
 }
 
+template <class T>
+void SharedGram<T>::compute(std::span<const T* const> rows, std::size_t d) {
+  rows_.assign(rows.begin(), rows.end());
+  mixer_.gram(rows, d);
+  gram_ = mixer_.gram_;
+}
+
+template <class T>
+bool SharedGram<T>::lookup(std::span<const T* const> rows, std::vector<double>& out) const {
+  const std::size_t m = rows.size(), n = rows_.size();
+  at_.resize(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    const auto it = std::find(rows_.begin(), rows_.end(), rows[i]);
+    if (it == rows_.end()) return false;
+    at_[i] = static_cast<std::size_t>(it - rows_.begin());
+  }
+  out.resize(m * m);
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < m; ++j) out[i * m + j] = gram_[at_[i] * n + at_[j]];
+  }
+  return true;
+}
+
 template class Mixer<float>;
 template class Mixer<double>;
+template class SharedGram<float>;
+template class SharedGram<double>;
 template void mean_of<float>(std::span<const float* const>, std::span<const std::size_t>, std::size_t,
                              std::span<float>);
 template void mean_of<double>(std::span<const double* const>, std::span<const std::size_t>, std::size_t,

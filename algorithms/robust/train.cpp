@@ -197,7 +197,18 @@ StepStats Simulator::step(std::size_t t) {
     }
     attack_ = craft_attack<float>(c.attack, halves_, d, lf_step_);
   }
-  for (auto& s : nodes_) mix_step(s, halves_, byzantine ? attack_.vector.data() : nullptr, c, mixer_);
+  const float* byz = byzantine ? attack_.vector.data() : nullptr;
+  // krum and multikrum need every received pair's inner product: compute them once for the step's
+  // distinct rows (bit-identical to each node computing its own, SharedGram), not once per node.
+  const bool share = c.rule.rule == Rule::krum || c.rule.rule == Rule::multikrum;
+  if (share) {
+    std::vector<const float*> distinct(halves_);
+    if (byz) distinct.push_back(byz);
+    shared_gram_.compute(distinct, d);
+  }
+  mixer_.share_gram(share ? &shared_gram_ : nullptr);
+  for (auto& s : nodes_) mix_step(s, halves_, byz, c, mixer_);
+  mixer_.share_gram(nullptr);
   stats.loss /= static_cast<double>(honest);
   stats.attack_z = attack_.z;
   return stats;

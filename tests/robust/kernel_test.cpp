@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -444,9 +445,9 @@ void check_meamed_exact(std::uint64_t seed) {
       for (std::size_t c = 0; c < d; ++c) {
         // Columns 0-11: small dyadic ties only; 12-23: random; 24-36: random, 40% specials.
         const double u = rng.uniform01();
-        x[r][c] = c < 12               ? special[(r * 7 + c * 3 + r * c) % 6]
+        x[r][c] = c < 12              ? special[(r * 7 + c * 3 + r * c) % 6]
                   : c < 24 || u > 0.4 ? static_cast<T>(2 * rng.uniform01() - 1)
-                                       : special[rng.uniform_below(9)];
+                                      : special[rng.uniform_below(9)];
       }
     }
     for (std::size_t f : {std::size_t{0}, (m - 1) / 2}) {
@@ -475,6 +476,54 @@ TEST(PropertyRobustKernel, MeamedEqualsTheScalarWindowLoopFloat) {
   const auto seed = paperkit::test::base_seed() + 26;
   SCOPED_TRACE(paperkit::test::seed_note(seed));
   check_meamed_exact<float>(seed);
+}
+
+// Krum, multi-Krum and gm's double Gram reading a SharedGram computed over a larger set of rows in
+// another order (as the simulator shares one per step): the same output bits and selection as
+// computing their own, for received lists with repeated rows (the f copies of b) and at several
+// sizes; a list with a row outside the set computes its own Gram.
+template <class T>
+void check_shared_gram(std::uint64_t seed) {
+  Rng rng(seed);
+  for (std::size_t d : {1u, 37u, 300u}) {
+    const auto pool = cloud<T>(rng, 23, d, 2.0);
+    std::vector<const T*> all;
+    for (std::size_t r = pool.size(); r-- > 0;) all.push_back(pool[r].data());  // reversed order
+    robust::SharedGram<T> shared;
+    shared.compute(all, d);
+    const auto outsider = cloud<T>(rng, 1, d, 2.0);
+    for (std::size_t trial = 0; trial < 6; ++trial) {
+      std::vector<const T*> rows;
+      const std::size_t honest = 5 + rng.uniform_below(12), copies = rng.uniform_below(6);
+      for (std::size_t k = 0; k < honest; ++k) rows.push_back(pool[rng.uniform_below(22)].data());
+      for (std::size_t k = 0; k < copies; ++k) rows.push_back(pool[22].data());
+      if (trial == 5) rows.push_back(outsider[0].data());
+      for (Rule rule : {Rule::krum, Rule::multikrum, Rule::gm}) {
+        robust::RuleOptions o;
+        o.rule = rule;
+        o.f = rule == Rule::gm ? 0 : (rows.size() - 3) / 2;
+        robust::Mixer<T> own(o), lent(o);
+        lent.share_gram(&shared);
+        std::vector<T> a(d), b(d);
+        own.mix(rows, d, 0, a);
+        lent.mix(rows, d, 0, b);
+        EXPECT_EQ(std::memcmp(a.data(), b.data(), d * sizeof(T)), 0)
+            << robust::rule_name(rule) << " d=" << d << " trial " << trial;
+        EXPECT_EQ(own.selected(), lent.selected()) << robust::rule_name(rule);
+      }
+    }
+  }
+}
+
+TEST(PropertyRobustKernel, SharedGramGivesTheSameBitsDouble) {
+  const auto seed = paperkit::test::base_seed() + 27;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_shared_gram<double>(seed);
+}
+TEST(PropertyRobustKernel, SharedGramGivesTheSameBitsFloat) {
+  const auto seed = paperkit::test::base_seed() + 28;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_shared_gram<float>(seed);
 }
 
 TEST(PropertyRobustKernel, CoordinatewiseTiesAndSignedZerosDouble) {

@@ -81,6 +81,9 @@ void validate_count(const RuleOptions& options, std::size_t m);
 // The effective krum k for m inputs.
 std::size_t krum_k(const RuleOptions& options, std::size_t m);
 
+template <class T>
+class SharedGram;
+
 // Reusable mixer: owns its scratch space, so a training loop mixes without allocating.
 // Not thread-safe; use one per thread.
 template <class T>
@@ -88,6 +91,11 @@ class Mixer {
  public:
   explicit Mixer(RuleOptions options);
   const RuleOptions& options() const { return options_; }
+
+  // Lends the mixer the Gram matrix of a set of rows (nullptr: none): krum, multikrum and gm's
+  // double Gram then read their entries from it whenever every row they get is in the set, with
+  // the same bits as computing them (see SharedGram). The set must outlive its use.
+  void share_gram(const SharedGram<T>* shared) { shared_ = shared; }
 
   // out = rule(rows), each row of length d; pivot indexes rows (used by nna and scc).
   // Throws InvalidParameter when validate_count fails or pivot >= rows.size().
@@ -106,11 +114,35 @@ class Mixer {
   void scc(std::span<const T* const> rows, std::size_t d, std::size_t pivot, std::span<T> out);
   void coordinatewise(std::span<const T* const> rows, std::size_t d, std::span<T> out);
 
+  friend class SharedGram<T>;
+
   RuleOptions options_;
+  const SharedGram<T>* shared_ = nullptr;
   std::vector<double> dist_, gram_, gram_acc_, weights_, block_, partial_, coef_;
   std::vector<std::size_t> order_, selected_, excluded_;
   std::vector<T> lanes_, work_, sums_, nna_block_;
   std::vector<const void*> prefetch_;
+};
+
+// The Gram matrix G_ij = <r_i, r_j> (double) of a set of distinct rows, computed once for several
+// mixers whose rows are drawn from the set: the simulator's honest half steps plus the Byzantine
+// vector, shared by all honest nodes' krum in one step instead of one Gram per node. Each entry is
+// a function of its two rows alone (fixed blocks, lanes and order; the two factors of a product
+// commute exactly), so it does not depend on which other rows are present or where: a mixer that
+// reads it gets the bits it would compute. Rows are recognised by address.
+template <class T>
+class SharedGram {
+ public:
+  SharedGram() : mixer_(RuleOptions{}) {}
+  void compute(std::span<const T* const> rows, std::size_t d);
+  // out = the m x m Gram of `rows` if every row is in the set (true); false otherwise.
+  bool lookup(std::span<const T* const> rows, std::vector<double>& out) const;
+
+ private:
+  Mixer<T> mixer_;
+  std::vector<const T*> rows_;
+  std::vector<double> gram_;
+  mutable std::vector<std::size_t> at_;
 };
 
 // The mean of the rows listed in `which` (in that order), computed as r_0 + sum_s (r_s - r_0) / k so

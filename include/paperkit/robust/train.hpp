@@ -139,6 +139,7 @@ class Simulator {
   std::vector<NodeState> nodes_;
   NodeWork work_;
   Mixer<float> mixer_;
+  SharedGram<float> shared_gram_;  // krum / multikrum: one Gram of the step's rows for every node
   std::vector<float> flipped_, lf_step_;
   std::vector<const float*> halves_;
   Crafted<float> attack_;
