@@ -97,16 +97,34 @@ TEST(UnitMecGreedyEquivalence, MatchesBinaryHeapVersionBitForBit) {
 
 // Dirichlet(0.02) entries span hundreds of orders of magnitude, so t - m often rounds back to t
 // (m below half an ulp of t): the lowered residual equals the heap's bound. Sizes >= 1024 take the
-// radix heap path; at the default seed this hits that case thousands of times.
+// radix heap path (k = 3) and, from 2048, the pair path's bucket queue; at the default seed this
+// hits that case thousands of times.
 TEST(UnitMecGreedyEquivalence, ResidualsThatRoundBackRadixPath) {
   paperkit::Rng rng(base_seed() + 4);
   mec::MarginalOptions normalize;
   normalize.normalize = true;
   for (int trial = 0; trial < 12; ++trial) {
-    const std::size_t n = 1024 + rng.uniform_below(2000);
+    const std::size_t n = 1024 + rng.uniform_below(3000);
     std::vector<Marginal> ps = {mec::dirichlet(n, 0.02, rng), mec::dirichlet(n + 7, 0.02, rng)};
     if (trial % 3 == 0) ps.push_back(mec::dirichlet(n / 2 + 1024, 0.02, rng));
     SCOPED_TRACE("trial " + std::to_string(trial));
+    expect_identical(mec::prepare_marginals(ps, normalize));
+  }
+}
+
+// The pair path's bucket queue on the benchmark's kind of input (two Dirichlet(1) marginals,
+// where most residuals wait in a few buckets far below the head) and on Dirichlet(0.1) (zeros,
+// values over hundreds of binades), at sizes up to 3 * 10^4.
+TEST(UnitMecGreedyEquivalence, BucketQueuePathLargePairs) {
+  paperkit::Rng rng(base_seed() + 8);
+  SCOPED_TRACE(seed_note(base_seed() + 8));
+  mec::MarginalOptions normalize;
+  normalize.normalize = true;
+  for (int trial = 0; trial < 6; ++trial) {
+    const std::size_t n = 2048 + rng.uniform_below(trial < 2 ? 30'000 : 4000);
+    const double alpha = trial % 2 == 0 ? 1.0 : 0.1;
+    std::vector<Marginal> ps = {mec::dirichlet(n, alpha, rng), mec::dirichlet(n + trial, alpha, rng)};
+    SCOPED_TRACE("trial " + std::to_string(trial) + " n " + std::to_string(n));
     expect_identical(mec::prepare_marginals(ps, normalize));
   }
 }
@@ -147,14 +165,15 @@ TEST(UnitMecGreedyEquivalence, SizesOneToFifty) {
 
 // greedy_coupling_entropy (no cells built) against entropy_bits of the materialized coupling
 // and of the reference version: the same bits. Sizes around the pair path's switches (stack
-// arrays up to 128 entries, binary heap below 1024, radix heap from 1024), shapes with ties and
-// zeros, identical marginals, and a size-1 marginal.
+// arrays up to 128 entries, binary heap below 2048, bucket queue from 2048; the radix sort from
+// 256, its 11-bit digits from 4096), shapes with ties and zeros, identical marginals, and a
+// size-1 marginal.
 TEST(UnitMecGreedyEntropy, BitIdenticalToMaterializedCoupling) {
   paperkit::Rng rng(base_seed() + 5);
   SCOPED_TRACE(seed_note(base_seed() + 5));
   mec::MarginalOptions normalize;
   normalize.normalize = true;
-  const std::size_t edges[] = {1, 2, 3, 127, 128, 129, 1023, 1024, 1025};
+  const std::size_t edges[] = {1, 2, 3, 127, 128, 129, 1023, 1024, 1025, 2047, 2048, 2049, 4096};
   for (int trial = 0; trial < 400; ++trial) {
     auto size = [&]() -> std::size_t {
       if (trial % 4 == 0) return edges[rng.uniform_below(std::size(edges))];
