@@ -402,6 +402,59 @@ void check_coordinatewise_ties() {
   }
 }
 
+// cwtm for every trim f the rule accepts, bit for bit against sort-then-sum-in-order: the register
+// path picks a compile-time trim per f and multiplies by 1/count where count is a power of two, so a
+// wrong branch, a wrong reciprocal or a sum out of order shows here. m = 1 .. 32 is the register
+// path, 33 and 40 the general one; d = 37 covers whole tiles and the padded tail. Gaussian values
+// have no ties, so the sorted order (hence every partial sum) is unique; a few rows carry +-inf and
+// NaN (NaN sorts as +inf), and then the result may be NaN on both sides.
+template <class T>
+void check_cwtm_every_trim(std::uint64_t seed) {
+  Rng rng(seed);
+  const T inf = std::numeric_limits<T>::infinity();
+  for (std::size_t m = 1; m <= 40; m += (m < 32 ? 1 : 7)) {
+    const std::size_t d = 37;
+    auto x = cloud<T>(rng, m, d, 0.25);
+    if (m >= 5) {
+      x[1][3] = inf;
+      x[2][3] = -inf;
+      x[m - 1][5] = std::numeric_limits<T>::quiet_NaN();
+      x[0][6] = T(1e30);
+    }
+    for (std::size_t f = 0; 2 * f < m; ++f) {
+      robust::RuleOptions o;
+      o.rule = Rule::cwtm;
+      o.f = f;
+      const auto got = run<T>(o, x).out;
+      for (std::size_t c = 0; c < d; ++c) {
+        std::vector<T> col(m);
+        for (std::size_t r = 0; r < m; ++r) col[r] = std::isnan(x[r][c]) ? inf : x[r][c];
+        std::sort(col.begin(), col.end());
+        T s = col[f];
+        for (std::size_t r = f + 1; r < m - f; ++r) s += col[r];
+        const T want = s / static_cast<T>(m - 2 * f);
+        if (std::isnan(want)) {
+          EXPECT_TRUE(std::isnan(got[c])) << "m=" << m << " f=" << f << " c=" << c;
+        } else {
+          EXPECT_EQ(std::memcmp(&got[c], &want, sizeof(T)), 0)
+              << "m=" << m << " f=" << f << " c=" << c << ": " << got[c] << " vs " << want;
+        }
+      }
+    }
+  }
+}
+
+TEST(PropertyRobustKernel, CwtmEveryTrimEqualsTheSortedSumBitwiseDouble) {
+  const auto seed = paperkit::test::base_seed() + 40;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_cwtm_every_trim<double>(seed);
+}
+TEST(PropertyRobustKernel, CwtmEveryTrimEqualsTheSortedSumBitwiseFloat) {
+  const auto seed = paperkit::test::base_seed() + 41;
+  SCOPED_TRACE(paperkit::test::seed_note(seed));
+  check_cwtm_every_trim<float>(seed);
+}
+
 // meamed as the spec's loop writes it, one coordinate at a time: sort (NaN as +inf), grow the window
 // [lo, hi) from the median, the closer side first and the smaller value on a tie, sum it in order.
 template <class T>
