@@ -132,15 +132,17 @@ void add_distances(const T* const* row, const T* pivot, T* sums, std::size_t len
 
 using GramSimd = detail::Simd<double, 32>;  // FMA-bound: 32-byte vectors (see detail/simd.hpp)
 
-// One register tile of the Gram matrix: rows a[0..RI) x b[0..RJ) of a staged block (row stride
-// kGramBlock), `vecs` vectors long, added to the tile's vector partial sums at acc (kGramTile x
-// kGramTile vectors). RI, RJ < kGramTile only for the last, partial tile, so no padded row costs
-// multiply-adds. One prefetch (of the next block) per step while the list lasts. A diagonal tile
-// (Upper: b == a) computes only its pairs j >= i (10 of 16 in a full tile); the others are never
-// read (the assembly takes (gi, gj) with gi <= gj).
+// One register tile of the Gram matrix: rows a[0..RI) x b[0..RJ), each read from a[i] + off, `vecs`
+// vectors long, added to the tile's vector partial sums at acc (kGramTile x kGramTile vectors). The
+// rows are either the input rows themselves (double input, whole blocks) or a staged block. RI, RJ <
+// kGramTile only for the last, partial tile, so no padded row costs multiply-adds. One prefetch per
+// step while the list lasts: entry pf of the list plus `shift` bytes (the list holds the lines of one
+// block relative to its start, so it is built once per Gram matrix). A diagonal tile (Upper: b == a)
+// computes only its pairs j >= i (10 of 16 in a full tile); the others are never read (the assembly
+// takes (gi, gj) with gi <= gj).
 template <std::size_t RI, std::size_t RJ, bool Upper = false>
-void gram_tile(const double* a, const double* b, std::size_t vecs, double* acc_base, const void* const* prefetch,
-               std::size_t prefetch_count, std::size_t& pf) {
+void gram_tile(const double* const* a, const double* const* b, std::size_t off, std::size_t vecs, double* acc_base,
+               const void* const* prefetch, std::size_t prefetch_count, std::ptrdiff_t shift, std::size_t& pf_io) {
   using S = GramSimd;
   using V = S::V;
   constexpr std::size_t W = S::lanes;
@@ -148,22 +150,28 @@ void gram_tile(const double* a, const double* b, std::size_t vecs, double* acc_b
   for (std::size_t i = 0; i < RI; ++i) {
     for (std::size_t j = Upper ? i : 0; j < RJ; ++j) acc[i][j] = S::load(acc_base + (i * kGramTile + j) * W);
   }
+  const double* ap[RI];
+  const double* bp[RJ];
+  for (std::size_t i = 0; i < RI; ++i) ap[i] = a[i] + off;
+  for (std::size_t j = 0; j < RJ; ++j) bp[j] = b[j] + off;
+  std::size_t pf = pf_io;  // a local copy: through the reference it was stored to memory every step
   for (std::size_t q = 0; q < vecs; ++q) {
-    if (pf < prefetch_count) __builtin_prefetch(prefetch[pf++]);
+    if (pf < prefetch_count) __builtin_prefetch(static_cast<const char*>(prefetch[pf++]) + shift, 0, 2);
     V x[RI], y[RJ];
-    for (std::size_t i = 0; i < RI; ++i) x[i] = S::load(a + i * kGramBlock + q * W);
-    for (std::size_t j = 0; j < RJ; ++j) y[j] = Upper ? x[j] : S::load(b + j * kGramBlock + q * W);
+    for (std::size_t i = 0; i < RI; ++i) x[i] = S::load(ap[i] + q * W);
+    for (std::size_t j = 0; j < RJ; ++j) y[j] = Upper ? x[j] : S::load(bp[j] + q * W);
     for (std::size_t i = 0; i < RI; ++i) {
       for (std::size_t j = Upper ? i : 0; j < RJ; ++j) acc[i][j] += x[i] * y[j];
     }
   }
+  pf_io = pf;
   for (std::size_t i = 0; i < RI; ++i) {
     for (std::size_t j = Upper ? i : 0; j < RJ; ++j) S::store(acc_base + (i * kGramTile + j) * W, acc[i][j]);
   }
 }
 
-using GramTileFn = void (*)(const double*, const double*, std::size_t, double*, const void* const*, std::size_t,
-                            std::size_t&);
+using GramTileFn = void (*)(const double* const*, const double* const*, std::size_t, std::size_t, double*,
+                            const void* const*, std::size_t, std::ptrdiff_t, std::size_t&);
 template <std::size_t... K>
 constexpr std::array<GramTileFn, sizeof...(K)> gram_tile_table(std::index_sequence<K...>) {
   return {&gram_tile<K / kGramTile + 1, K % kGramTile + 1>...};
@@ -522,35 +530,49 @@ void Mixer<T>::gram(std::span<const T* const> rows, std::size_t d) {
   const std::size_t pairs = tiles * (tiles + 1) / 2;
   double* const acc0 = zeroed_aligned(gram_acc_, pairs * kGramTile * kGramTile * W);
   double* const block = zeroed_aligned(block_, mp * kGramBlock);  // padded rows stay zero
+  // Row pointers the tiles read: the input rows themselves for whole blocks of double input (a staged
+  // copy would only be the same values, and the copy cost a third of Krum's time), the staged block
+  // otherwise (float input, converted once per block; the zero-padded tail block).
+  std::vector<const double*> direct(m), staged(m);
+  for (std::size_t r = 0; r < m; ++r) {
+    if constexpr (std::is_same_v<T, double>) direct[r] = rows[r];
+    staged[r] = block + r * kGramBlock;
+  }
+  // Prefetch list: every cache line of one block, line-major (all rows' first lines, then their
+  // second lines, ...), relative to the block start, so the lines of a shorter last block are a
+  // prefix. One entry per kernel step, so the next block's memory latency hides behind this block's
+  // multiply-adds (the kernel alone is compute-bound).
+  constexpr std::size_t kLine = 64 / sizeof(T);
+  prefetch_.clear();
+  for (std::size_t c = 0; c < std::min(d, kGramBlock); c += kLine) {  // a next block starts before d - kGramBlock
+    for (std::size_t r = 0; r < m; ++r) prefetch_.push_back(rows[r] + c);
+  }
   for (std::size_t c0 = 0; c0 < d; c0 += kGramBlock) {
     const std::size_t len = std::min(d - c0, kGramBlock);
-    for (std::size_t r = 0; r < m; ++r) {
-      double* b = block + r * kGramBlock;
-      const T* src = rows[r] + c0;
-      for (std::size_t c = 0; c < len; ++c) b[c] = static_cast<double>(src[c]);
-      for (std::size_t c = len; c < kGramBlock; ++c) b[c] = 0.0;
-    }
-    const std::size_t vecs = (len + W - 1) / W;  // the zero tail of the last block adds nothing
-    // Prefetch the next block of every row, one cache line per kernel step, so its memory latency
-    // hides behind this block's multiply-adds (the kernel alone is compute-bound).
-    prefetch_.clear();
-    if (c0 + kGramBlock < d) {
-      const std::size_t next = std::min(d - c0 - kGramBlock, kGramBlock);
-      constexpr std::size_t kLine = 64 / sizeof(T);
+    const bool whole_double_block = std::is_same_v<T, double> && len == kGramBlock;
+    if (!whole_double_block) {
       for (std::size_t r = 0; r < m; ++r) {
-        for (std::size_t c = 0; c < next; c += kLine) prefetch_.push_back(rows[r] + c0 + kGramBlock + c);
+        double* b = block + r * kGramBlock;
+        const T* src = rows[r] + c0;
+        for (std::size_t c = 0; c < len; ++c) b[c] = static_cast<double>(src[c]);
+        for (std::size_t c = len; c < kGramBlock; ++c) b[c] = 0.0;
       }
     }
+    const double* const* src = whole_double_block ? direct.data() : staged.data();
+    const std::size_t off = whole_double_block ? c0 : 0;
+    const std::size_t vecs = (len + W - 1) / W;  // the zero tail of the last block adds nothing
+    const std::size_t next = c0 + kGramBlock < d ? std::min(d - c0 - kGramBlock, kGramBlock) : 0;
+    const std::size_t prefetch_count = (next + kLine - 1) / kLine * m;
+    const auto shift = static_cast<std::ptrdiff_t>((c0 + kGramBlock) * sizeof(T));
     std::size_t pf = 0;
     double* acc_base = acc0;
     for (std::size_t ti = 0; ti < tiles; ++ti) {
-      const double* a = block + ti * kGramTile * kGramBlock;
       for (std::size_t tj = ti; tj < tiles; ++tj, acc_base += kGramTile * kGramTile * W) {
-        const double* b = block + tj * kGramTile * kGramBlock;
         const std::size_t ri = std::min(kGramTile, m - ti * kGramTile), rj = std::min(kGramTile, m - tj * kGramTile);
         const auto kernel =
             ti == tj ? gram_tile_upper_kernels[ri - 1] : gram_tile_kernels[(ri - 1) * kGramTile + (rj - 1)];
-        kernel(a, b, vecs, acc_base, prefetch_.data(), prefetch_.size(), pf);
+        kernel(src + ti * kGramTile, src + tj * kGramTile, off, vecs, acc_base, prefetch_.data(), prefetch_count, shift,
+               pf);
       }
     }
   }
