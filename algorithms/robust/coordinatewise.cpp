@@ -214,7 +214,8 @@ template <class T, std::size_t M, std::size_t F>
 
 template <class T, std::size_t M, std::size_t... F>
 [[gnu::always_inline]] inline typename detail::Simd<T>::V trimmed_mean_of_sorted(const typename detail::Simd<T>::V* r,
-                                                                                 std::size_t f, std::index_sequence<F...>) {
+                                                                                 std::size_t f,
+                                                                                 std::index_sequence<F...>) {
   typename detail::Simd<T>::V result{};
   static_cast<void>(((f == F ? (result = trimmed_mean_fixed<T, M, F>(r), true) : false) || ...));
   return result;
@@ -274,8 +275,10 @@ void fixed_coordinatewise(std::span<const T* const> rows, std::size_t d, std::si
 template <class T, std::size_t M>
 void fixed_dispatch(std::span<const T* const> rows, std::size_t d, std::size_t f, Reduce reduce, T* out) {
   switch (reduce) {
-    case Reduce::trimmed_mean: return fixed_coordinatewise<T, M, Reduce::trimmed_mean>(rows, d, f, out);
-    case Reduce::median: return fixed_coordinatewise<T, M, Reduce::median>(rows, d, f, out);
+    case Reduce::trimmed_mean:
+      return fixed_coordinatewise<T, M, Reduce::trimmed_mean>(rows, d, f, out);
+    case Reduce::median:
+      return fixed_coordinatewise<T, M, Reduce::median>(rows, d, f, out);
     case Reduce::mean_around_median:
 #if defined(__AVX512F__)
       return fixed_coordinatewise<T, M, Reduce::mean_around_median>(rows, d, f, out);
