@@ -1,6 +1,8 @@
 // paperkit-robust sweep: every combination of a JSON grid of train settings, run on --jobs threads
 // (each run single-threaded and seeded, so the output does not depend on --jobs). One CSV/JSON row
 // per run with its settings and final accuracies; --curves PATH adds every run's curve (long form).
+// --checkpoint FILE appends each run to FILE as it finishes and, when FILE already holds runs of the
+// same grid from the same build, reruns only the missing ones (apps/robust_sweep_checkpoint.hpp).
 //
 // GRID.json: {"base": {"data": "digits:data/digits.csv.gz", "steps": 600, ...},
 //             "grid": {"agg": ["nna", "average"], "attack": ["alie", "sf"], "seed": [1, 2, 3]}}
@@ -9,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -22,6 +25,7 @@
 #include "paperkit/common/table.hpp"
 #include "paperkit/common/timer.hpp"
 #include "paperkit/robust/train.hpp"
+#include "robust_sweep_checkpoint.hpp"
 #include "robust_train_cmd.hpp"
 
 namespace paperkit::robust_app {
@@ -152,7 +156,7 @@ std::vector<Run> expand(const json& spec) {
 
 struct SweepArgs {
   cli::CommonOptions common;
-  std::string grid, curves;
+  std::string grid, curves, checkpoint;
   int jobs = 1;
 };
 
@@ -178,18 +182,36 @@ void run_sweep(SweepArgs& a) {
   if (!a.curves.empty()) curves = std::make_unique<cli::Output>(a.curves);
   std::vector<robust::TrainResult> results(runs.size());
   std::vector<double> seconds(runs.size());
-  std::vector<std::string> errors(runs.size());
+  std::vector<char> done(runs.size(), 0);
+  std::unique_ptr<SweepCheckpoint> checkpoint;
+  if (!a.checkpoint.empty()) {
+    std::vector<json> settings;
+    for (const auto& r : runs) settings.push_back(r.settings);
+    checkpoint = std::make_unique<SweepCheckpoint>(a.checkpoint, cli::version_line("paperkit-robust"), settings);
+    for (const auto& f : checkpoint->finished()) {
+      results[f.index].curve = f.curve;
+      seconds[f.index] = f.seconds;
+      done[f.index] = 1;
+    }
+    if (!checkpoint->finished().empty()) {
+      cli::warn(a.common, "sweep: " + std::to_string(checkpoint->finished().size()) + " of " +
+                              std::to_string(runs.size()) + " runs already in " + a.checkpoint + "; running the rest");
+    }
+  }
+  std::vector<std::exception_ptr> errors(runs.size());
   std::atomic<std::size_t> next{0};
   const auto worker = [&] {
     for (std::size_t i = next++; i < runs.size(); i = next++) {
+      if (done[i]) continue;
       try {
         const auto& d = data.at(runs[i].data);
         const auto model = robust::make_model<float>(runs[i].model, d.train.features, d.train.classes);
         paperkit::Stopwatch clock;
         results[i] = robust::train(runs[i].config, *model, d);
         seconds[i] = clock.seconds();
-      } catch (const std::exception& e) {
-        errors[i] = e.what();
+        if (checkpoint) checkpoint->append(i, runs[i].settings, results[i].curve, seconds[i]);
+      } catch (...) {
+        errors[i] = std::current_exception();
       }
     }
   };
@@ -197,7 +219,15 @@ void run_sweep(SweepArgs& a) {
   for (int j = 0; j < a.jobs; ++j) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
   for (std::size_t i = 0; i < runs.size(); ++i) {
-    if (!errors[i].empty()) throw InvalidParameter("sweep run " + std::to_string(i) + ": " + errors[i]);
+    if (!errors[i]) continue;
+    const std::string where = "sweep run " + std::to_string(i) + ": ";
+    try {
+      std::rethrow_exception(errors[i]);
+    } catch (const InputError& e) {
+      throw InputError(where + e.what());
+    } catch (const std::exception& e) {
+      throw InvalidParameter(where + e.what());
+    }
   }
   std::vector<std::string> columns = {"run"};
   for (const auto& k : kKeys) {
@@ -247,6 +277,8 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("grid", a.grid, "GRID.json: {\"base\": {...}, \"grid\": {\"key\": [values]}}")->required();
   cmd->add_option("--jobs", a.jobs, "Runs in parallel (results do not depend on it)")->capture_default_str();
   cmd->add_option("--curves", a.curves, "Also write every run's curve (CSV, long form) here");
+  cmd->add_option("--checkpoint", a.checkpoint,
+                  "Append each finished run to this file; rerun with the same file to run only the missing runs");
   cli::add_common_flags(*cmd, a.common);
   cmd->callback([] { run_sweep(a); });
 }

@@ -30,6 +30,11 @@ and parts from different settings):
   fig_grid.py --full --datasets fashion --seed-list 2,3 --out parts/fashion_s23
   fig_grid.py --merge parts/fashion_s1 parts/fashion_s23 --out merged
 
+Every sweep appends each finished run to sweeps/grid_<dataset>_<k>_done.jsonl (`sweep --checkpoint`).
+A part that was stopped (killed, or a session's end) continues where it stopped when the same command
+is run again with --resume; without --resume a part starts afresh. A resume with another tool build or
+other settings is refused (the sweep checks both), so one part's runs always come from one build.
+
 Writes raw.csv (one row per run: settings, final node-0 accuracy, seconds), curves.csv (the
 sweep's long-form curves), summary.csv (per dataset x alpha x rule x beta x attack: mean, sd,
 95% CI, n of the final accuracy), claims.csv, meta.json and grid_<dataset>.png (accuracy curves,
@@ -68,8 +73,18 @@ def run_sweep(args, dataset, cells, workdir):
         with open(gpath, "w") as fh:
             json.dump(spec, fh)
         out_csv, curves_csv = gpath[:-5] + "_runs.csv", gpath[:-5] + "_curves.csv"
-        subprocess.run([args.tool, "sweep", gpath, "--jobs", str(args.jobs), "--curves", curves_csv,
-                        "--out", out_csv, "--quiet"], check=True)
+        checkpoint = gpath[:-5] + "_done.jsonl"
+        if os.path.exists(checkpoint):
+            if args.resume:
+                done = sum(1 for _ in open(checkpoint)) - 1
+                print(f"{dataset}: resuming {os.path.basename(gpath)}: {max(done, 0)} run(s) already done")
+            else:
+                os.remove(checkpoint)
+        status = subprocess.run([args.tool, "sweep", gpath, "--jobs", str(args.jobs), "--curves", curves_csv,
+                                 "--out", out_csv, "--checkpoint", checkpoint, "--quiet"]).returncode
+        if status != 0:
+            raise SystemExit(f"error: paperkit-robust sweep {gpath} failed (exit {status}); the runs it finished "
+                             f"are in {checkpoint}: rerun with --resume to continue")
         offset = len(rows)
         part = list(csv.DictReader(open(out_csv)))
         for r in part:
@@ -195,6 +210,8 @@ def main():
     ap.add_argument("--seed-list", help="comma list of seeds to run (one part of a grid; overrides --seeds)")
     ap.add_argument("--merge", nargs="+", metavar="DIR",
                     help="run nothing: merge the raw.csv and curves.csv of earlier --out directories into --out")
+    ap.add_argument("--resume", action="store_true",
+                    help="continue a part that was stopped: keep the runs in --out's sweep checkpoints")
     ap.add_argument("--steps", type=int, help="training steps (quick: 300; full: 600, the paper's)")
     ap.add_argument("--eval-every", type=int, default=10)
     ap.add_argument("--jobs", type=int, default=2, help="runs in parallel (sweep --jobs; results do not depend on it)")

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +14,7 @@ namespace {
 
 using paperkit::test::run_tool;
 using paperkit::test::scratch_dir;
+using paperkit::test::slurp;
 using paperkit::test::write_file;
 
 const std::string tool = PAPERKIT_ROBUST_TOOL;
@@ -138,6 +142,70 @@ TEST(CliRobust, SweepSameRowsForAnyJobs) {
   EXPECT_EQ(run_tool(tool + " sweep " + (scratch_dir() / "bad.json").string()).exit_code, 2);
   write_file(scratch_dir() / "broken.json", "{");
   EXPECT_EQ(run_tool(tool + " sweep " + (scratch_dir() / "broken.json").string()).exit_code, 3);
+}
+
+// A sweep stopped part way and resumed from its --checkpoint writes the same rows and curves, to the
+// byte, as one that ran through; runs already in the file are not rerun; a checkpoint of another
+// build, another grid or with a broken line is refused with exit code 3.
+TEST(CliRobust, SweepResumedFromCheckpointWritesTheSameOutput) {
+  const auto dir = scratch_dir() / "checkpoint";
+  std::filesystem::create_directories(dir);
+  const auto grid = (dir / "grid.json").string();
+  write_file(grid, "{\"base\": {\"data\": \"digits:" + digits +
+                       "\", \"steps\": 12, \"n\": 7, \"f\": 2, \"eval_every\": 4},"
+                       " \"grid\": {\"agg\": [\"nna\", \"krum\"], \"attack\": [\"alie\", \"sf\"], \"seed\": [1, 2]}}");
+  const auto sweep = [&](const std::string& name, const std::string& extra) {
+    const auto r =
+        run_tool(tool + " sweep " + grid + " --format json --quiet --out " + (dir / (name + ".json")).string() +
+                 " --curves " + (dir / (name + "_curves.csv")).string() + extra);
+    EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.err;
+    auto rows = nlohmann::json::parse(slurp(dir / (name + ".json")));
+    return std::make_pair(rows, slurp(dir / (name + "_curves.csv")));
+  };
+  const auto without_seconds = [](nlohmann::json rows) {
+    for (auto& row : rows) row.erase("seconds");
+    return rows;
+  };
+  const auto [plain_rows, plain_curves] = sweep("plain", "");
+  ASSERT_EQ(plain_rows.size(), 8u);
+  const auto ck = (dir / "runs.jsonl").string();
+  const auto [full_rows, full_curves] = sweep("full", " --jobs 2 --checkpoint " + ck);
+  EXPECT_EQ(without_seconds(full_rows), without_seconds(plain_rows));
+  EXPECT_EQ(full_curves, plain_curves);
+  const std::string whole = slurp(ck);
+  ASSERT_EQ(std::count(whole.begin(), whole.end(), '\n'), 9);  // the header and 8 runs
+
+  // Stopped after 3 runs, in the middle of writing the 4th: the torn line is dropped and rerun.
+  std::size_t cut = 0;
+  for (int line = 0; line < 4; ++line) cut = whole.find('\n', cut) + 1;
+  write_file(ck, whole.substr(0, cut + 40));
+  const auto [resumed_rows, resumed_curves] = sweep("resumed", " --jobs 2 --checkpoint " + ck);
+  EXPECT_EQ(without_seconds(resumed_rows), without_seconds(plain_rows));
+  EXPECT_EQ(resumed_curves, plain_curves);
+  const std::string after = slurp(ck);
+  EXPECT_EQ(std::count(after.begin(), after.end(), '\n'), 9);
+  EXPECT_EQ(after.substr(0, cut), whole.substr(0, cut));
+
+  // Complete: nothing is rerun, so every run's seconds are the recorded ones, to the bit.
+  const auto [again_rows, again_curves] = sweep("again", " --checkpoint " + ck);
+  EXPECT_EQ(again_rows, resumed_rows);
+  EXPECT_EQ(slurp(ck), after);
+
+  const auto refused = [&](const std::string& content, const std::string& why) {
+    write_file(ck, content);
+    const auto r = run_tool(tool + " sweep " + grid + " --quiet --checkpoint " + ck);
+    EXPECT_EQ(r.exit_code, 3) << why << "\n" << r.err;
+    EXPECT_NE(r.err.find("--checkpoint"), std::string::npos) << why << "\n" << r.err;
+  };
+  const std::size_t sha = whole.find("(git ") + 5;
+  std::string other_build = whole;
+  other_build[sha] = other_build[sha] == '0' ? '1' : '0';
+  refused(other_build, "another build");
+  std::string other_grid = whole;
+  other_grid.replace(other_grid.find("\"steps\":12"), 11, "\"steps\":13");
+  refused(other_grid, "another grid");
+  refused(whole.substr(0, cut) + "garbage\n", "a broken line");
+  refused("{\"runs\": 8}\n", "not a checkpoint");
 }
 
 }  // namespace
