@@ -77,16 +77,18 @@ void log_verbose(const CommonOptions& options, const std::string& message) {
 
 namespace {
 
-// CLI11 checks "a subcommand is required" before it reports unknown arguments, so `tool --bogus`
-// used to hide the real mistake. When no subcommand was chosen and arguments are left over, name
-// the first of them instead; every other parse error keeps CLI11's message.
+// CLI11 checks required options and subcommands before it reports unknown arguments, so
+// `tool --bogus` and `tool sub --bogus` used to hide the real mistake behind "... is required". When
+// arguments are left over, name the first of them instead (also for CLI11's own "not expected"
+// error, so the wording is one); every other parse error keeps CLI11's message.
 std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e) {
-  const std::vector<std::string> left = app.remaining();
-  if (dynamic_cast<const CLI::RequiredError*>(&e) == nullptr || !app.get_subcommands().empty() || left.empty()) {
-    return e.what();
-  }
+  const std::vector<std::string> left = app.remaining(true);
+  const bool hides =
+      dynamic_cast<const CLI::RequiredError*>(&e) != nullptr || dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
+  if (!hides || left.empty()) return e.what();
   const std::string& first = left.front();
   if (!first.empty() && first[0] == '-') return "unknown option " + first;
+  if (!app.get_subcommands().empty()) return "unexpected argument '" + first + "'";
   std::string names;
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_name().empty(); })) {
     names += (names.empty() ? "" : ", ") + sub->get_name();

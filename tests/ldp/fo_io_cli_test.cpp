@@ -241,3 +241,15 @@ TEST(CliLdpFoBadInput, UnknownTopLevelArgumentIsNamed) {
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.err.find("subcommand is required"), std::string::npos) << none.err;
 }
+
+// Inside a subcommand, too, an unknown flag or word is named even when a required option is also
+// missing (CLI11 alone would report only the missing option).
+TEST(CliLdpFoBadInput, UnknownSubcommandArgumentIsNamed) {
+  const auto flag = run_tool(kTool + " fo --bogus");
+  EXPECT_EQ(flag.exit_code, 2);
+  EXPECT_NE(flag.err.find("unknown option --bogus"), std::string::npos) << flag.err;
+  EXPECT_EQ(std::count(flag.err.begin(), flag.err.end(), '\n'), 1) << flag.err;
+  const auto word = run_tool(kTool + " fo bogus");
+  EXPECT_EQ(word.exit_code, 2);
+  EXPECT_NE(word.err.find("unexpected argument 'bogus'"), std::string::npos) << word.err;
+}
