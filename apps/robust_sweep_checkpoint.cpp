@@ -61,6 +61,7 @@ FinishedRun parse_run(const json& line, const std::vector<json>& settings) {
 
 SweepCheckpoint::SweepCheckpoint(const std::string& path, const std::string& tool, const std::vector<json>& settings)
     : path_(path) {
+  if (std::filesystem::is_directory(path)) throw InputError("--checkpoint " + path + " is a directory, not a file");
   std::string text;
   if (std::ifstream in(path, std::ios::binary); in) {
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -206,6 +206,9 @@ TEST(CliRobust, SweepResumedFromCheckpointWritesTheSameOutput) {
   refused(other_grid, "another grid");
   refused(whole.substr(0, cut) + "garbage\n", "a broken line");
   refused("{\"runs\": 8}\n", "not a checkpoint");
+  const auto on_dir = run_tool(tool + " sweep " + grid + " --quiet --checkpoint " + dir.string());
+  EXPECT_EQ(on_dir.exit_code, 3) << on_dir.err;
+  EXPECT_NE(on_dir.err.find("is a directory"), std::string::npos) << on_dir.err;
 }
 
 }  // namespace
