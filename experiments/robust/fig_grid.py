@@ -258,7 +258,14 @@ def merge(args):
     key_of = ("dataset", "dirichlet", "agg", "beta", "attack", "seed")
     seen = {}
     for d in args.merge:
-        meta = json.load(open(os.path.join(d, "meta.json")))
+        # A part is a finished fig_grid.py output folder; name what is missing instead of a traceback.
+        for name in ("meta.json", "raw.csv", "curves.csv"):
+            if not os.path.isfile(os.path.join(d, name)):
+                raise SystemExit(f"error: --merge: {d} has no {name} (not a finished fig_grid.py part)")
+        try:
+            meta = json.load(open(os.path.join(d, "meta.json")))
+        except ValueError as e:
+            raise SystemExit(f"error: --merge: {d}/meta.json is not valid JSON ({e})")
         parts.append({"dir": d, "git_sha": meta.get("git_sha"), "tool_version": meta.get("tool_version"),
                       "datasets": meta.get("datasets"), "seeds": meta.get("seeds"), "steps": meta.get("steps")})
         if meta.get("steps") != parts[0]["steps"]:
